@@ -1,0 +1,27 @@
+# Entry points for developers and CI. Each target is a script in scripts/ so that the
+# README's commands, CI and the Dockerfile share one implementation.
+.PHONY: run test unit lint samples bench templates clean
+
+run:        ## install what is needed, process samples/ into out/, print a summary
+	bash scripts/run-samples.sh
+
+test:       ## the whole test suite, installing and starting what it needs
+	bash scripts/test.sh
+
+unit:       ## only the tests of pure code (fast)
+	bash scripts/test.sh tests/unit
+
+lint:
+	bash scripts/venv.sh dev && .venv/bin/ruff check worker templates tests bench samples && .venv/bin/mypy
+
+samples:    ## regenerate the documents in samples/ from code
+	bash scripts/venv.sh dev && .venv/bin/python samples/make_samples.py
+
+bench:      ## benchmarks: ratios against baselines measured in the same run
+	bash scripts/venv.sh dev && .venv/bin/python -m bench
+
+templates:  ## write the CloudFormation templates to build/cfn
+	bash scripts/venv.sh dev && .venv/bin/python -m templates --out build/cfn
+
+clean:
+	rm -rf out build .pytest_cache .mypy_cache .ruff_cache

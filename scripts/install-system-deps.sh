@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the system packages cis-worker needs on Debian/Ubuntu (run as root).
+# The Dockerfile calls this same script, so the tests run against what the image has.
+#
+#   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts
+#   install-system-deps.sh dev       runtime + what tests, samples and the image build need
+#
+# Only missing packages are installed, so a second run is quick.
+set -euo pipefail
+
+profile="${1:-runtime}"
+
+runtime=(
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-jpn tesseract-ocr-jpn-vert
+  poppler-utils poppler-data       # pdftotext/pdftoppm/pdfinfo/pdffonts; CJK CMaps
+  fonts-ipafont-gothic fonts-ipafont-mincho  # render PDFs whose Japanese fonts are not embedded
+  ca-certificates
+)
+dev=(
+  make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
+  docker.io debootstrap           # the image is built and run in the tests
+)
+
+case "$profile" in
+  runtime) wanted=("${runtime[@]}") ;;
+  dev)
+    wanted=("${runtime[@]}" "${dev[@]}")
+    python3 -m venv --help >/dev/null 2>&1 || wanted+=(python3 python3-venv python3-pip)
+    command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
+    command -v mvn >/dev/null 2>&1 || wanted+=(maven)
+    ;;
+  *) echo "usage: $0 runtime|dev" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "system packages: all present (${profile})"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing system packages: ${missing[*]} (run this script as root)" >&2
+  exit 2
+fi
+
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "$profile" = runtime ]; then
+  rm -rf /var/lib/apt/lists/*
+fi

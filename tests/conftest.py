@@ -1,0 +1,5 @@
+"""Shared test fixtures. Each real service has its own fixture module in tests/fixtures/."""
+
+pytest_plugins = [
+    "tests.fixtures.moto",
+]

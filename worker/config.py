@@ -1,0 +1,146 @@
+"""Configuration, read once from the environment into a frozen Settings object.
+
+Every environment variable name the worker reads lives in this module (DESIGN.md §3).
+`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_XRAY_DAEMON_ADDRESS` and `ECS_AGENT_URI` are the
+standard variables of boto3, the X-Ray SDK and ECS; they are read here too so that nothing
+else has to reach into `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from worker.errors import ConfigurationError
+from worker.extraction.options import ExtractionOptions, default_jobs
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _opt(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _default_auth(endpoint: str | None) -> str:
+    host = (urlparse(endpoint).hostname or "") if endpoint else ""
+    return "sigv4" if host.endswith(".amazonaws.com") else "none"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # queue and storage
+    sqs_queue_url: str | None
+    sqs_dlq_url: str | None
+    s3_landing_bucket: str | None
+    s3_thumbnail_bucket: str | None
+    output_dir: str | None
+    # search index
+    opensearch_endpoint: str | None
+    opensearch_index: str
+    opensearch_auth: str
+    opensearch_secret_id: str | None
+    # embeddings
+    bedrock_region: str | None
+    bedrock_model_id: str
+    embedding_dimensions: int
+    # processing
+    ocr_languages: str
+    worker_concurrency: int
+    max_file_bytes: int
+    page_timeout_s: float
+    file_budget_s: float
+    # queue loop
+    visibility_timeout_s: int
+    wait_time_s: int
+    max_receive: int
+    shutdown_budget_s: float
+    # AWS and runtime environment
+    aws_region: str | None
+    aws_endpoint_url: str | None
+    environment: str
+    log_level: str
+    ecs_agent_uri: str | None
+    xray_daemon_address: str | None
+    tracing: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        endpoint = _opt(env, "OPENSEARCH_ENDPOINT")
+        auth = env.get("OPENSEARCH_AUTH", "").strip().lower() or _default_auth(endpoint)
+        if auth not in {"sigv4", "basic", "none"}:
+            raise ConfigurationError(f"OPENSEARCH_AUTH must be sigv4, basic or none, got {auth!r}")
+        return cls(
+            sqs_queue_url=_opt(env, "SQS_QUEUE_URL"),
+            sqs_dlq_url=_opt(env, "SQS_DLQ_URL"),
+            s3_landing_bucket=_opt(env, "S3_LANDING_BUCKET"),
+            s3_thumbnail_bucket=_opt(env, "S3_THUMBNAIL_BUCKET"),
+            output_dir=_opt(env, "OUTPUT_DIR"),
+            opensearch_endpoint=endpoint,
+            opensearch_index=env.get("OPENSEARCH_INDEX", "").strip() or "cis-files",
+            opensearch_auth=auth,
+            opensearch_secret_id=_opt(env, "OPENSEARCH_SECRET_ID"),
+            bedrock_region=_opt(env, "BEDROCK_REGION"),
+            bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip()
+            or "amazon.titan-embed-text-v2:0",
+            embedding_dimensions=_int(env, "EMBEDDING_DIMENSIONS", 1024),
+            ocr_languages=env.get("OCR_LANGUAGES", "").strip() or "jpn+eng",
+            worker_concurrency=_int(env, "WORKER_CONCURRENCY", default_jobs()),
+            max_file_bytes=_int(env, "MAX_FILE_BYTES", 512 * 1024 * 1024),
+            page_timeout_s=_float(env, "PAGE_TIMEOUT_SECONDS", 180.0),
+            file_budget_s=_float(env, "FILE_BUDGET_SECONDS", 1800.0),
+            visibility_timeout_s=_int(env, "VISIBILITY_TIMEOUT_SECONDS", 300),
+            wait_time_s=_int(env, "SQS_WAIT_TIME_SECONDS", 20),
+            max_receive=_int(env, "SQS_MAX_MESSAGES", 10),
+            shutdown_budget_s=_float(env, "SHUTDOWN_BUDGET_SECONDS", 90.0),
+            aws_region=_opt(env, "AWS_REGION") or _opt(env, "AWS_DEFAULT_REGION"),
+            aws_endpoint_url=_opt(env, "AWS_ENDPOINT_URL"),
+            environment=env.get("ENVIRONMENT", "").strip() or "dev",
+            log_level=env.get("LOG_LEVEL", "").strip().upper() or "INFO",
+            ecs_agent_uri=_opt(env, "ECS_AGENT_URI"),
+            xray_daemon_address=_opt(env, "AWS_XRAY_DAEMON_ADDRESS"),
+            tracing=env.get("TRACING", "on").strip().lower() not in {"0", "off", "false", "no"},
+        )
+
+    def extraction_options(self, thumbnails: bool = True) -> ExtractionOptions:
+        return ExtractionOptions(
+            languages=self.ocr_languages,
+            thumbnails=thumbnails,
+            max_file_bytes=self.max_file_bytes,
+            page_timeout_s=self.page_timeout_s,
+            file_budget_s=self.file_budget_s,
+        )
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigurationError naming every missing variable (exit code 2)."""
+        missing = [name for name in names if getattr(self, name.lower()) in (None, "")]
+        if missing:
+            raise ConfigurationError("missing required settings: " + ", ".join(missing))
+
+    def require_for_run(self) -> None:
+        self.require("SQS_QUEUE_URL")
+        if not self.opensearch_endpoint and not self.output_dir:
+            raise ConfigurationError(
+                "missing required settings: OPENSEARCH_ENDPOINT (or OUTPUT_DIR for a dry run)"
+            )

@@ -1,0 +1,110 @@
+"""The data that flows through the worker: where a file came from, its pages, the document.
+
+`Document.to_dict()` is the contract of DESIGN.md §3 (the JSON written locally and the body
+indexed). Everything here is a frozen dataclass: build a new one with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+PageMethod = Literal["text-layer", "ocr", "none"]
+DocumentStatus = Literal["complete", "partial", "failed"]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a file lives: an S3 object (bucket, key, version) or a local path."""
+
+    bucket: str | None = None
+    key: str | None = None
+    version_id: str | None = None
+    path: str | None = None
+    sequencer: str | None = None  # S3 event sequencer: orders events of one key
+
+    def __post_init__(self) -> None:
+        if (self.bucket is None) == (self.path is None):
+            raise ValueError("a SourceRef is either an S3 object (bucket, key) or a path")
+        if self.bucket is not None and not self.key:
+            raise ValueError("an S3 SourceRef needs a key")
+
+    @property
+    def uri(self) -> str:
+        if self.bucket is not None:
+            return f"s3://{self.bucket}/{self.key}"
+        return f"file://{self.path}"
+
+    @property
+    def document_id(self) -> str:
+        """Stable id: the same object (or absolute path) always maps to the same document."""
+        return hashlib.sha256(self.uri.encode("utf-8")).hexdigest()[:40]
+
+    @property
+    def file_name(self) -> str:
+        name = self.key if self.bucket is not None else self.path
+        assert name is not None
+        return name.rstrip("/").rsplit("/", 1)[-1]
+
+    def to_dict(self) -> dict[str, str]:
+        fields = ("bucket", "key", "version_id", "path") if self.bucket else ("path",)
+        return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    text: str
+    method: PageMethod
+    confidence: float | None = None  # mean word confidence 0-100, OCR pages only
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"number": self.number, "text": self.text, "method": self.method}
+        if self.confidence is not None:
+            data["confidence"] = round(self.confidence, 2)
+        return data
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    source: SourceRef
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    sha256: str
+    content: str
+    pages: tuple[Page, ...]
+    status: DocumentStatus
+    processed_at: str  # ISO 8601, UTC
+    processor_version: str
+    reason: str | None = None
+    thumbnail: str | None = None  # S3 key or path relative to the output folder
+    title: str | None = None
+    language: str | None = None
+    encoding: str | None = None  # text files: the encoding that was detected
+    error_class: str | None = None  # set with status "failed"
+    embedding: tuple[float, ...] | None = None
+    embedding_model: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["source"] = self.source.to_dict()
+        data["pages"] = [page.to_dict() for page in self.pages]
+        data["page_count"] = self.page_count
+        if self.embedding is not None:
+            data["embedding"] = list(self.embedding)
+        optional = ("reason", "title", "language", "encoding", "error_class", "embedding",
+                    "embedding_model")
+        for name in optional:
+            if data[name] is None:
+                del data[name]
+        if not data["timings_ms"]:
+            del data["timings_ms"]
+        return data
