@@ -48,7 +48,7 @@ class SourceRef:
         return name.rstrip("/").rsplit("/", 1)[-1]
 
     def to_dict(self) -> dict[str, str]:
-        fields = ("bucket", "key", "version_id", "path") if self.bucket else ("path",)
+        fields = ("bucket", "key", "version_id", "sequencer") if self.bucket else ("path",)
         return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
 
 
