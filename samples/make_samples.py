@@ -15,6 +15,7 @@ document properties and zip entries, a seeded random generator for the scan nois
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import re
 import zipfile
@@ -37,7 +38,7 @@ def font_path() -> str:
     raise SystemExit("IPA Gothic not found: run scripts/install-system-deps.sh runtime")
 
 
-def normalize_zip(path: Path) -> None:
+def normalize_zip(path: Path, replacements: dict[str, bytes] | None = None) -> None:
     """Rewrite a zip with fixed entry dates and a fixed `modified` property (openpyxl sets
     it to now on save), so the bytes are reproducible."""
     with zipfile.ZipFile(path) as archive:
@@ -45,6 +46,7 @@ def normalize_zip(path: Path) -> None:
     stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     members = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
                 if name == "docProps/core.xml" else data) for name, data in members]
+    members = [(name, (replacements or {}).get(name, data)) for name, data in members]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -153,13 +155,13 @@ def photo_jpeg(path: Path) -> None:
     left with EXIF Orientation=6, as phones do, so only a reader that honours EXIF sees
     it upright."""
     rng = random.Random(20240322)
-    page = _text_page(RECEIPT, (900, 1100), 50, 90).convert("RGB")
+    page = _text_page(RECEIPT, (900, 1100), 54, 80).convert("RGB")
     shade = Image.linear_gradient("L").resize(page.size).point(lambda v: 235 - v // 8)
     paper = Image.merge("RGB", (shade, shade.point(lambda v: v - 6), shade.point(lambda v: v - 22)))
     photo = Image.composite(page, paper, page.convert("L").point(lambda v: 255 if v < 128 else 0))
     photo = photo.rotate(-2.0, resample=Image.Resampling.BICUBIC, fillcolor=(60, 55, 50))
     _speckle(photo, rng, 800)
-    photo = photo.filter(ImageFilter.GaussianBlur(0.8))
+    photo = photo.filter(ImageFilter.GaussianBlur(0.5))
     stored = photo.transpose(Image.Transpose.ROTATE_90)
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
@@ -168,6 +170,19 @@ def photo_jpeg(path: Path) -> None:
 
 
 # --- Office files and CSV ----------------------------------------------------------------
+
+MINUTES_PREVIEW = ("第12回 営業会議 議事録", "日時：2024年4月8日（月）",
+                   "場所：本社 5階 第一会議室", "決定事項", "・新製品の価格",
+                   "・展示会に出展", "宿題事項")
+
+
+def preview_jpeg(lines: tuple[str, ...]) -> bytes:
+    """A first-page preview like the one Word stores when "save preview picture" is on."""
+    page = _text_page(lines, (744, 1052), 34, 70).resize((248, 351), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    page.convert("RGB").save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
 
 def minutes_docx(path: Path) -> None:
     import docx
@@ -199,7 +214,8 @@ def minutes_docx(path: Path) -> None:
             cell.text = text
     document.add_paragraph("次回：2024年4月22日（月）10:00〜")
     document.save(str(path))
-    normalize_zip(path)
+    # python-docx's template carries a blank preview: replace it with one of this document.
+    normalize_zip(path, {"docProps/thumbnail.jpeg": preview_jpeg(MINUTES_PREVIEW)})
 
 
 def sales_xlsx(path: Path) -> None:

@@ -8,6 +8,7 @@ table printed to stdout is the same rows, short enough to read.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -93,7 +94,10 @@ def build_summary(records: list[FileRecord], version: str, started_at: str,
     }
 
 
-def _shorten(text: str, width: int) -> str:
+def _shown_path(path: str, width: int = 48) -> str:
+    """Relative to the current folder when under it; the end of the path when too long."""
+    relative = os.path.relpath(path)
+    text = path if relative.startswith("..") else relative
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 
@@ -104,7 +108,7 @@ def format_table(records: list[FileRecord], summary: dict[str, Any]) -> str:
     for record in records:
         status = record.status if record.status == "complete" else \
             f"{record.status} ({record.code or record.reason or ''})"
-        rows.append((_shorten(record.path, 40), record.file_type, str(record.pages),
+        rows.append((_shown_path(record.path), record.file_type, str(record.pages),
                      f"{record.text_layer_pages}/{record.ocr_pages}", status,
                      str(record.characters)))
     widths = [max(_display_width(row[column]) for row in rows) for column in range(len(header))]
