@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import subprocess
 import zipfile
+import zlib
 from pathlib import Path
 
 from PIL import Image
@@ -124,3 +126,39 @@ def make_ole2(path: Path, stream_name: str) -> Path:
     entry = stream_name.encode("utf-16-le").ljust(64, b"\x00")
     path.write_bytes(header + b"\x00" * 512 + entry + b"\x00" * 448)
     return path
+
+
+def png_header_bomb(path: Path, width: int = 30_000, height: int = 30_000) -> Path:
+    """A PNG that declares width x height pixels (a 1-bit grey image) in a few dozen bytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + zlib.crc32(kind + data).to_bytes(4, "big"))
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def text_pdf(path: Path, pages: int) -> Path:
+    """A born-digital PDF with one line of text per page (no OCR needed)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), invariant=True)
+    for number in range(1, pages + 1):
+        canvas.setFont("Helvetica", 12)
+        canvas.drawString(72, 720, f"Page {number} of the annual archive, section {number % 7}")
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def encrypt_pdf(source: Path, target: Path, user_password: str) -> Path:
+    subprocess.run(["qpdf", "--encrypt", user_password, "owner-secret", "256", "--",
+                    str(source), str(target)], check=True)
+    return target
+
+
+def truncated(source: Path, target: Path, fraction: float) -> Path:
+    data = source.read_bytes()
+    target.write_bytes(data[:int(len(data) * fraction)])
+    return target

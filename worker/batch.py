@@ -159,9 +159,11 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
 
 
 def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
-              languages: str | None = None, thumbnails: bool = True) -> int:
-    """Process files and folders into `out_dir`; print the table; return the exit code."""
-    options = ExtractionOptions(thumbnails=thumbnails)
+              languages: str | None = None, thumbnails: bool = True,
+              options: ExtractionOptions | None = None) -> int:
+    """Process files and folders into `out_dir`; print the table; return the exit code.
+    `options` is the base the other arguments override (budgets, for tests and callers)."""
+    options = replace(options or ExtractionOptions(), thumbnails=thumbnails)
     if languages:
         options = replace(options, languages=languages)
     jobs = jobs or default_jobs()

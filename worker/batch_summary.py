@@ -94,6 +94,10 @@ def build_summary(records: list[FileRecord], version: str, started_at: str,
     }
 
 
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _shown_path(path: str, width: int = 48) -> str:
     """Relative to the current folder when under it; the end of the path when too long."""
     relative = os.path.relpath(path)
@@ -107,7 +111,7 @@ def format_table(records: list[FileRecord], summary: dict[str, Any]) -> str:
     rows = [header]
     for record in records:
         status = record.status if record.status == "complete" else \
-            f"{record.status} ({record.code or record.reason or ''})"
+            f"{record.status} ({record.code or _clip(record.reason or '', 40)})"
         rows.append((_shown_path(record.path), record.file_type, str(record.pages),
                      f"{record.text_layer_pages}/{record.ocr_pages}", status,
                      str(record.characters)))
