@@ -2,9 +2,10 @@
 
 Each frame is checked against `max_page_pixels` from its header before decoding (bombs are
 refused with DecompressionBombError), turned upright by its EXIF orientation, made 8-bit
-grayscale and handed to Tesseract as a PGM file, with the image's resolution when it states
-a believable one (scans do; a photo's 72 dpi does not, and Tesseract then estimates it from
-the text). Truncated or damaged images are a CorruptFileError.
+grayscale, its lighting flattened (photos of paper), and handed to Tesseract as a PGM file
+with the image's resolution when it states a believable one (scans do; a photo's 72 dpi
+does not, and Tesseract then estimates it from the text). Truncated or damaged images are
+a CorruptFileError.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from worker.extraction.page_ocr import Budget, ocr_page, require_content
 from worker.extraction.picture import (
     check_pixels,
     decode,
+    flatten_lighting,
     open_picture,
     to_grayscale,
     upright,
@@ -61,7 +63,7 @@ def extract_image(path: Path, options: ExtractionOptions) -> Extracted:
 
 def _decode_to_pgm(picture: Image.Image, target: Path) -> None:
     decode(picture)
-    to_grayscale(upright(picture)).save(target, format="PPM")
+    flatten_lighting(to_grayscale(upright(picture))).save(target, format="PPM")
 
 
 def _dpi(picture: Image.Image) -> int | None:

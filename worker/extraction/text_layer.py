@@ -9,16 +9,23 @@ a page number) sit over a full-page image that holds the real text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
 STRAY_TEXT_CHARS = 40  # fewer visible characters than this over a page image: stray text
 PAGE_IMAGE_SHARE = 0.5  # an image covering at least half the page is "a page image"
 BAD_CHAR_SHARE = 0.10  # replacement, private-use and control characters
-LATIN_MOJIBAKE_SHARE = 0.15  # Latin-1/CP1252 letters: French or German text stays far below
+MOJIBAKE_SHARE = 0.2  # of the visible characters, in mojibake patterns
 CJK_MOJIBAKE_SHARE = 0.05  # 縺/繧/繝: lead bytes of UTF-8 kana read as CP932, rare otherwise
 
-_CP1252_PUNCTUATION = set("‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ")
+# UTF-8 read as Latin-1/CP1252: a lead byte (Â-ï) followed by a continuation byte
+# (0x80-0xBF as CP1252 shows it). Accented letters of real French or German never pair so.
+_CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_UTF8_AS_LATIN = re.compile(f"[\u00c2-\u00ef][{_CONTINUATION}]")
+# Shift_JIS lead bytes 0x81-0x9F as CP1252 shows them; the common ones (quotes, dashes,
+# bullet, ellipsis, ™) are left out because real text uses them.
+_SJIS_AS_CP1252 = set("‚ƒ„†‡ˆ‰Š‹ŒŽ˜š›œžŸ")
 _UTF8_AS_CP932 = set("縺繧繝")
 
 
@@ -35,8 +42,10 @@ def _is_bad(char: str) -> bool:
     return char == "\ufffd" or category in ("Co", "Cc", "Cs")
 
 
-def _is_latin_mojibake(char: str) -> bool:
-    return "\u0080" <= char <= "\u00ff" or char in _CP1252_PUNCTUATION
+def _mojibake_share(text: str, visible: list[str]) -> float:
+    paired = 2 * len(_UTF8_AS_LATIN.findall(text))
+    sjis = sum(1 for char in visible if char in _SJIS_AS_CP1252)
+    return (paired + sjis) / len(visible)
 
 
 def needs_image_check(text: str) -> bool:
@@ -59,7 +68,7 @@ def text_layer_problem(text: str, *, unmapped_font: bool = False,
         return "Identity-H font without ToUnicode"
     if _share(visible, _is_bad) > BAD_CHAR_SHARE:
         return "replacement, private-use or control characters"
-    if _share(visible, _is_latin_mojibake) > LATIN_MOJIBAKE_SHARE:
+    if _mojibake_share(text, visible) > MOJIBAKE_SHARE:
         return "mojibake (text decoded with the wrong code page)"
     if _share(visible, _UTF8_AS_CP932.__contains__) > CJK_MOJIBAKE_SHARE:
         return "mojibake (UTF-8 read as Shift_JIS)"
