@@ -39,7 +39,7 @@ from worker.batch_summary import (
     record_document,
     record_error,
 )
-from worker.errors import FatalError, TransientError, WorkerError, classify
+from worker.errors import ConfigurationError, FatalError, TransientError, WorkerError, classify
 from worker.extraction.options import ExtractionOptions, default_jobs
 from worker.extraction.pipeline import ExtractionOutcome, extract_or_record
 from worker.models import SourceRef
@@ -158,6 +158,10 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
     return [records[candidate.path] for candidate in candidates]
 
 
+def _utc(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
               languages: str | None = None, thumbnails: bool = True,
               options: ExtractionOptions | None = None) -> int:
@@ -167,13 +171,16 @@ def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
     if languages:
         options = replace(options, languages=languages)
     jobs = jobs or default_jobs()
-    output = LocalOutput(out_dir)
+    try:
+        output = LocalOutput(out_dir)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write to the output folder {out_dir}: "
+                                 f"{exc.strerror or exc}") from exc
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     candidates = expand_paths(paths, out_dir)
     records = process_candidates(candidates, output, options, jobs)
-    summary = build_summary(records, __version__, started_at.isoformat(timespec="seconds"),
-                            datetime.now(UTC).isoformat(timespec="seconds"),
+    summary = build_summary(records, __version__, _utc(started_at), _utc(datetime.now(UTC)),
                             time.perf_counter() - started, jobs)
     atomic_write(out_dir / "summary.json",
                  (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

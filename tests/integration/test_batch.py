@@ -23,6 +23,7 @@ from tests.files import (
 from worker.adapters.local import LocalOutput
 from worker.batch import FileResult, process_candidates, process_file, run_batch
 from worker.batch_files import expand_paths
+from worker.errors import ConfigurationError
 from worker.extraction.options import ExtractionOptions
 from worker.models import SourceRef
 
@@ -148,3 +149,10 @@ def test_a_crashing_worker_process_costs_only_its_file(tmp_path: Path) -> None:
     assert all(record.status == "complete" for record in by_name.values())
     assert sorted(p.name for p in (tmp_path / "out" / "documents").iterdir()) == sorted(
         f"{record.document_id}.json" for record in by_name.values())
+
+
+def test_unwritable_output_folder_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigurationError, match="cannot write to the output folder"):
+        run_batch([SAMPLES / "取引先一覧.csv"], blocker / "out", jobs=1)
