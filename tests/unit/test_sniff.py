@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,18 @@ def test_binary_and_weak_signatures_are_unknown(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.write_bytes(b"")
     assert sniff(empty).kind == "unknown"
+
+
+def test_embedded_word_file_does_not_make_a_presentation_a_docx(tmp_path: Path) -> None:
+    source = make_pptx(tmp_path / "source.pptx")
+    target = tmp_path / "with-embedded-word.pptx"
+    word_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"<Default ", f'<Default Extension="docx" ContentType='
+                                    f'"{word_type}"/><Default '.encode(), 1)
+            new.writestr(info, data)
+        new.writestr("ppt/embeddings/Microsoft_Word_Document.docx", b"PK\x03\x04")
+    assert sniff(target).kind == "pptx"

@@ -16,6 +16,7 @@ type (text/csv, text/markdown); HTML is recognised by its content.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ _OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
 )
 _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
+_MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
 
 
@@ -84,7 +86,9 @@ def _by_signature(head: bytes) -> FileType | None:
 
 
 def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
-    """docx / xlsx / pptx from [Content_Types].xml, or None for other zips."""
+    """docx / xlsx / pptx from the main part's content type in [Content_Types].xml, or None
+    for other zips. Only `*.main+xml` content types count: a presentation that embeds a
+    Word file lists the Word type too, as a plain default for the embedded part."""
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError:
@@ -92,8 +96,9 @@ def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
     if info.file_size > _MAX_CONTENT_TYPES_BYTES:
         return None
     content_types = archive.read(info).decode("utf-8", "replace").lower()
+    main_types = _MAIN_CONTENT_TYPE.findall(content_types)
     for marker, kind in _OOXML_MARKERS:
-        if f"{marker}." in content_types and "main+xml" in content_types:
+        if any(marker in main_type for main_type in main_types):
             return kind
     return None
 
