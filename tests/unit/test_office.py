@@ -58,17 +58,20 @@ def test_pptx_slides_in_order_with_notes(tmp_path: Path) -> None:
     ]
 
 
-def test_docx_skips_fallback_copies_deleted_text_and_field_codes(tmp_path: Path) -> None:
+def test_docx_skips_fallback_copies_deleted_text_field_codes_and_furigana(tmp_path: Path) -> None:
     textbox = ("<w:p><w:r><w:t>本文</w:t></w:r><w:r><mc:AlternateContent><mc:Choice>"
                "<w:txbxContent><w:p><w:r><w:t>枠内の注記</w:t></w:r></w:p></w:txbxContent>"
                "</mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>枠内の注記</w:t>"
                "</w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>"
                "<w:p><w:del><w:r><w:delText>削除済み</w:delText></w:r></w:del>"
                "<w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:t>改訂版</w:t>"
-               "<w:tab/><w:t>第2版</w:t></w:r></w:p>")
+               "<w:tab/><w:t>第2版</w:t></w:r></w:p>"
+               "<w:p><w:r><w:t>担当：</w:t></w:r><w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>たかはし"
+               "</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>髙橋</w:t></w:r></w:rubyBase></w:ruby>"
+               "</w:r></w:p>")
     path = write_package(tmp_path / "box.docx", {"word/document.xml": word_body(textbox)})
     text = extract_office(path, "docx", OPTIONS).pages[0].text
-    assert text == "本文\n枠内の注記\n改訂版\t第2版"
+    assert text == "本文\n枠内の注記\n改訂版\t第2版\n担当：髙橋"
 
 
 def test_xlsx_shared_strings_without_furigana_and_inline_strings(tmp_path: Path) -> None:

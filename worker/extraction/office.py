@@ -27,10 +27,11 @@ from worker.models import Page
 
 MAX_CHARS = 20_000_000  # per document: past it the document is partial
 
-# Subtrees with no visible text: properties, alternate copies, deleted text, field codes.
+# Subtrees that are not body text: properties, alternate copies, deleted text, field codes,
+# and ruby (furigana, w:rt) — its base text is kept, the reading would double the name.
 _SKIP = frozenset({"pPr", "rPr", "tblPr", "tblGrid", "trPr", "tcPr", "sectPr", "Fallback",
                    "delText", "instrText", "delInstrText", "bodyPr", "lstStyle", "nvSpPr",
-                   "spPr", "nvGraphicFramePr", "xfrm"})
+                   "spPr", "nvGraphicFramePr", "xfrm", "rt", "rubyPr"})
 # PowerPoint placeholders that repeat on every slide or hold no text of their own.
 _SKIP_PLACEHOLDERS = frozenset({"sldNum", "sldImg", "dt", "ftr", "hdr"})
 _SEPARATOR_NOTES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
