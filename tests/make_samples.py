@@ -7,7 +7,7 @@
     売上集計.xlsx               two sheets: dates, yen amounts, a △ negative
     取引先一覧.csv              a supplier list in CP932 (what Excel saves in Japan)
 
-Run `make samples` (or `python samples/make_samples.py`); needs the dev extras and the IPA
+Run `make samples` (or `python tests/make_samples.py`); needs the dev extras and the IPA
 fonts from scripts/install-system-deps.sh. The output is deterministic: fixed dates in the
 document properties and zip entries, a seeded random generator for the scan noise.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "samples"
 FIXED = datetime.datetime(2024, 4, 1, 9, 0, 0)
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
