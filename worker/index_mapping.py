@@ -7,7 +7,9 @@ bigrams (`cjk_bigram`, built into every OpenSearch): a query for 請求書 match
 holding 請求 and 求書, and any two-character part of a word is findable. Width is
 normalised before tokenising — a generated `mapping` char filter folds full-width ASCII
 (ＡＢＣ → ABC) and half-width katakana (ｶﾞｲﾄﾞ → ガイド), and `cjk_width` catches the rest —
-so every width variant meets in the same terms. File names are split at `_ - .` too and also
+so every width variant meets in the same terms. OCR output often has spaces or line breaks
+between Japanese characters (請 求 書); a pattern char filter removes whitespace between two
+Japanese characters, so such text forms the same bigrams as a text layer. File names are split at `_ - .` too and also
 get 2-3 character n-grams, so fragments such as "plan" in ProjectPlan_v2.xlsx match. Where
 the domain has the kuromoji plugin (Amazon OpenSearch Service does), `kuromoji` adds
 morphological `.morph` sub-fields for better-ranked whole-word matches; the bigram fields
@@ -31,6 +33,10 @@ HALF_WIDTH_VOICED = "\uff9e"  # ﾞ
 HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 
 JsonDict = dict[str, Any]
+
+# Whitespace between two Japanese characters (Java regex, as the pattern char filter reads it).
+_JA = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}ー々〆]"
+CJK_GAP = rf"(?<={_JA})\s+(?={_JA})"
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ def analysis(design: IndexDesign) -> JsonDict:
     settings: JsonDict = {
         "char_filter": {
             "cis_width": {"type": "mapping", "mappings": width_mappings()},
+            "cis_cjk_spaces": {"type": "pattern_replace", "pattern": CJK_GAP,
+                               "replacement": ""},
             "cis_name_separators": {
                 "type": "mapping",
                 "mappings": [f"{_escape(c)}=>{_escape(' ')}" for c in "_-.+()[]"],
@@ -108,10 +116,11 @@ def analysis(design: IndexDesign) -> JsonDict:
                           "token_chars": ["letter", "digit"]},
         },
         "analyzer": {
-            "cis_ja": {"type": "custom", "char_filter": ["cis_width"],
+            "cis_ja": {"type": "custom", "char_filter": ["cis_width", "cis_cjk_spaces"],
                        "tokenizer": "standard", "filter": bigram_filters},
             "cis_file_name": {"type": "custom",
-                              "char_filter": ["cis_width", "cis_name_separators"],
+                              "char_filter": ["cis_width", "cis_cjk_spaces",
+                                              "cis_name_separators"],
                               "tokenizer": "standard", "filter": bigram_filters},
             "cis_ngram": {"type": "custom", "char_filter": ["cis_width"],
                           "tokenizer": "cis_ngram", "filter": ["cjk_width", "lowercase"]},
@@ -120,7 +129,8 @@ def analysis(design: IndexDesign) -> JsonDict:
     if design.kuromoji:
         settings["tokenizer"]["cis_kuromoji"] = {"type": "kuromoji_tokenizer", "mode": "search"}
         settings["analyzer"]["cis_ja_morph"] = {
-            "type": "custom", "char_filter": ["cis_width"], "tokenizer": "cis_kuromoji",
+            "type": "custom", "char_filter": ["cis_width", "cis_cjk_spaces"],
+            "tokenizer": "cis_kuromoji",
             "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width", "ja_stop",
                        "kuromoji_stemmer", "lowercase"],
         }
@@ -193,3 +203,31 @@ def alias_filter() -> JsonDict:
 
 def alias_body(design: IndexDesign) -> JsonDict:
     return {"filter": alias_filter(), "is_write_index": True}
+
+
+def text_query(query: str, size: int = 10) -> JsonDict:
+    """The search `cis-worker search` runs: every query term must match within one field
+    (bigrams make that close to a phrase for Japanese), plus the best pages with highlights."""
+    fields = ["title^3", "title.morph^2", "file_name^3", "file_name.morph", "file_name.ngram",
+              "content", "content.morph"]
+    highlight = {"number_of_fragments": 2, "fragment_size": 80}
+    return {
+        "size": size,
+        "_source": ["id", "file_name", "title", "source", "mime_type", "page_count", "status"],
+        "query": {"bool": {"minimum_should_match": 1, "should": [
+            {"multi_match": {"query": query, "fields": fields, "operator": "and"}},
+            {"nested": {"path": "pages", "score_mode": "max", "query": {
+                "match": {"pages.text": {"query": query, "operator": "and"}}},
+                "inner_hits": {"size": 3, "_source": ["pages.number"],
+                               "highlight": {"fields": {"pages.text": highlight}}}}},
+        ]}},
+        "highlight": {"fields": {"content": highlight, "title": {}, "file_name": {}}},
+    }
+
+
+def knn_query(vector: list[float], size: int = 10) -> JsonDict:
+    return {
+        "size": size,
+        "_source": ["id", "file_name", "title", "source", "mime_type", "page_count", "status"],
+        "query": {"knn": {"embedding": {"vector": vector, "k": size}}},
+    }
