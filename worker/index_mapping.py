@@ -9,8 +9,9 @@ normalised before tokenising — a generated `mapping` char filter folds full-wi
 (ＡＢＣ → ABC) and half-width katakana (ｶﾞｲﾄﾞ → ガイド), and `cjk_width` catches the rest —
 so every width variant meets in the same terms. OCR output often has spaces or line breaks
 between Japanese characters (請 求 書); a pattern char filter removes whitespace between two
-Japanese characters, so such text forms the same bigrams as a text layer. File names are split at `_ - .` too and also
-get 2-3 character n-grams, so fragments such as "plan" in ProjectPlan_v2.xlsx match. Where
+Japanese characters, so such text forms the same bigrams as a text layer. File names are
+split at `_ - .` too and also get 2-3 character n-grams, so fragments such as "plan" in
+ProjectPlan_v2.xlsx match. Where
 the domain has the kuromoji plugin (Amazon OpenSearch Service does), `kuromoji` adds
 morphological `.morph` sub-fields for better-ranked whole-word matches; the bigram fields
 stay, so partial words keep working.

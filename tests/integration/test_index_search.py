@@ -32,11 +32,13 @@ def corpus(opensearch_node: OpenSearchNode) -> Iterator[tuple[OpenSearch, str]]:
     client = opensearch_node.client()
     setup_index(settings, client=client)
     documents = [
-        make_document(f"経理/{INVOICE}", ["株式会社サンプル 御中", "請求書\nご請求金額 ￥１２０，０００"
-                                          "\nお支払期限 2024年4月30日"]),
+        make_document(f"経理/{INVOICE}", [
+            "株式会社サンプル 御中",
+            "請求書\nご請求金額 ￥１２０，０００\nお支払期限 2024年4月30日"]),
         # OCR output: spaces between characters, full-width Latin, half-width katakana
-        make_document(f"scans/{ESTIMATE}", ["見 積 書\n件名 ： 社内 システム 保守\nＡＢＣ 商事 株式会社",
-                                            "ｼｽﾃﾑ ﾒﾝﾃﾅﾝｽ 一式"], method="ocr"),
+        make_document(f"scans/{ESTIMATE}", [
+            "見 積 書\n件名 ： 社内 システム 保守\nＡＢＣ 商事 株式会社",
+            "ｼｽﾃﾑ ﾒﾝﾃﾅﾝｽ 一式"], method="ocr"),
         make_document(f"en/{PLAN}", ["Quarterly project plan for the new warehouse system."],
                       title="Warehouse Project"),
         make_document(f"会議/{MINUTES}", ["営業会議の議事録。", "議題：データベース移行の日程"]),

@@ -210,14 +210,14 @@ class OpenSearchSink:
         try:
             response = self.client.bulk(body=lines, params=params)
         except (TransportError, OpenSearchConnectionError) as exc:
-            error = request_error(exc)
+            failure = request_error(exc)
             for i in order:
-                if error.retryable:
-                    last[i] = error
+                if failure.retryable:
+                    last[i] = failure
                 elif len(order) == 1:
-                    outcome[i] = (error, False)
+                    outcome[i] = (failure, False)
                     del pending[i]
-            if not error.retryable and len(order) > 1:
+            if not failure.retryable and len(order) > 1:
                 self._send_one_by_one(pending, outcome, last)
             return
         for i, item in zip(order, response["items"], strict=True):

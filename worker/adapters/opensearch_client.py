@@ -24,7 +24,8 @@ from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnecti
 from worker.config import Settings
 from worker.errors import ConfigurationError, ServiceUnavailableError
 
-_AWS_HOST = re.compile(r"\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.(?P<service>es|aoss)\.amazonaws\.com$")
+_AWS_HOST = re.compile(
+    r"\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.(?P<service>es|aoss)\.amazonaws\.com$")
 
 
 def signing_service(host: str) -> str:
