@@ -11,6 +11,7 @@
 # lang-painless (k-NN extends it; the index's ordering script is Painless) and analysis-common
 # (cjk_width, cjk_bigram, lowercase, n-grams, the mapping char filter). The modules are
 # assembled into modules/<name>/ with a plugin descriptor, as the full distribution ships them.
+# The kuromoji plugin is assembled the same way from jars (see below).
 #
 # OpenSearch refuses to run as root: as root, the node runs as the system user
 # `cis-opensearch` (created here), and the cache lives in /var/cache/cis-worker so that user
@@ -22,6 +23,8 @@ VERSION=2.19.1
 KNN_VERSION=2.19.1.0
 ASM_VERSION=9.7          # what lang-painless 2.19.1's pom asks for
 ANTLR_VERSION=4.13.1
+LUCENE_VERSION=9.12.1    # the Lucene of OpenSearch 2.19.1 (lib/lucene-core-9.12.1.jar)
+KUROMOJI_PLUGIN_VERSION=2.16.0  # the newest analysis-kuromoji jar on Maven Central
 PORT="${OPENSEARCH_PORT:-9200}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
 RUN_USER=cis-opensearch
@@ -33,7 +36,7 @@ else
 fi
 CACHE="${OPENSEARCH_CACHE:-$default_cache}/opensearch-$VERSION"
 DOWNLOADS="$CACHE/downloads"
-DIST="$CACHE/dist"                 # the assembled distribution (read-only once built)
+DIST="$CACHE/dist-2"               # the assembled distribution (-N: layout version)
 NODE="$CACHE/node-$PORT"           # data, logs and pid of the node on this port
 PIDFILE="$NODE/opensearch.pid"
 URL="http://127.0.0.1:$PORT"
@@ -59,13 +62,13 @@ java_home() {
   dirname "$(dirname "$(readlink -f "$java")")"
 }
 
-module() {  # module DIR NAME CLASSNAME EXTENDED JAR... : a module folder with its descriptor
-  local dir="$1/modules/$2" name="$2" classname="$3" extended="$4"
+module() {  # module DIR/KIND NAME CLASSNAME EXTENDED JAR... : a module or plugin folder
+  local dir="$1/$2" name="$2" classname="$3" extended="$4"
   shift 4
   mkdir -p "$dir"
   cp "$@" "$dir/"
   cat >"$dir/plugin-descriptor.properties" <<EOF
-description=$name module, assembled from its Maven Central jars by cis-worker
+description=$name, assembled from its Maven Central jars by cis-worker
 version=$VERSION
 name=$name
 classname=$classname
@@ -89,18 +92,25 @@ assemble() {
       "org.ow2.asm:asm-commons:$ASM_VERSION" "org.ow2.asm:asm-analysis:$ASM_VERSION"; do
     jars+=("$(fetch "$coords")")
   done
-  local common
+  local common kuromoji=()
   common="$(fetch "org.opensearch.plugin:analysis-common:$VERSION")"
+  kuromoji+=("$(fetch "org.opensearch.plugin:analysis-kuromoji:$KUROMOJI_PLUGIN_VERSION")")
+  kuromoji+=("$(fetch "org.apache.lucene:lucene-analysis-kuromoji:$LUCENE_VERSION")")
 
   tmp="$(mktemp -d "$CACHE/assemble.XXXXXX")"
   unzip -q "$core" -d "$tmp"
   local home="$tmp/opensearch-$VERSION"
-  module "$home" lang-painless org.opensearch.painless.PainlessPlugin "" "${jars[@]}"
+  module "$home/modules" lang-painless org.opensearch.painless.PainlessPlugin "" "${jars[@]}"
   # Painless generates classes at run time (the policy the module ships with says the same).
   printf 'grant {\n  permission java.lang.RuntimePermission "createClassLoader";\n  permission java.lang.RuntimePermission "getClassLoader";\n};\n' \
     >"$home/modules/lang-painless/plugin-security.policy"
-  module "$home" analysis-common org.opensearch.analysis.common.CommonAnalysisPlugin \
+  module "$home/modules" analysis-common org.opensearch.analysis.common.CommonAnalysisPlugin \
     lang-painless "$common"
+  # Kuromoji (the optional Japanese morphological analyzer): Maven Central has no 2.19.1
+  # plugin zip and no 2.19.1 plugin jar, so the plugin is its 2.16.0 jar (whose analysis API
+  # is unchanged) with the Lucene kuromoji of 2.19.1, described as a 2.19.1 plugin.
+  module "$home/plugins" analysis-kuromoji \
+    org.opensearch.plugin.analysis.kuromoji.AnalysisKuromojiPlugin "" "${kuromoji[@]}"
   OPENSEARCH_JAVA_HOME="$(java_home)" "$home/bin/opensearch-plugin" install --batch \
     "file://$knn" >&2 2> >(grep -v "no-jdk distributions" >&2)
   # No GC log, heap dump or error file inside the shared distribution folder (the node user
@@ -115,7 +125,7 @@ cluster.routing.allocation.disk.threshold_enabled: false
 EOF
   mv "$home" "$DIST"
   rm -rf "$tmp"
-  log "assembled OpenSearch $VERSION with k-NN $KNN_VERSION in $DIST"
+  log "assembled OpenSearch $VERSION with k-NN $KNN_VERSION and kuromoji in $DIST"
 }
 
 prepare_user() {

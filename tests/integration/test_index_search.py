@@ -103,3 +103,35 @@ def test_search_design_uses_only_built_in_components(search_design: IndexDesign,
     tokens = client.indices.analyze(index=search_design.index_name, body={
         "analyzer": "cis_ja", "text": "ｶﾞｲﾄﾞ ＡＢＣ 請 求 書"})["tokens"]
     assert [t["token"] for t in tokens] == ["ガイ", "イド", "abc", "請求", "求書"]
+
+
+def test_kuromoji_option_matches_inflected_words(opensearch_node: OpenSearchNode) -> None:
+    """With OPENSEARCH_JAPANESE_ANALYZER=kuromoji, `.morph` fields find a word in another
+    inflection (走った ~ 走る), which bigrams alone cannot, and bigram partial words still work."""
+    from worker.index_admin import setup_index
+
+    alias = "test-search-kuromoji"
+    settings = opensearch_node.settings(alias, OPENSEARCH_JAPANESE_ANALYZER="kuromoji")
+    client = opensearch_node.client()
+    setup_index(settings, client=client)
+    try:
+        sink = OpenSearchSink(client, alias)
+        sink.write([
+            make_document("k/報告.pdf", ["担当者が現地まで走った。関西国際空港にて確認済み。"]),
+            make_document("k/other.pdf", ["国際会議の空席状況"])])
+        refresh(client, alias)
+        assert found(client, alias, "走る") == ["報告.pdf"]   # morphology: base form
+        assert found(client, alias, "空港") == ["報告.pdf"]   # decompounded / bigram
+        assert found(client, alias, "際空") == ["報告.pdf"]   # a bigram partial word
+        tokens = client.indices.analyze(index=f"{alias}-v1", body={
+            "analyzer": "cis_ja_morph", "text": "ｶﾞｲﾄﾞﾗｲﾝを確 認 した"})["tokens"]
+        assert [t["token"] for t in tokens] == ["ガイドライン", "確認"]
+    finally:
+        client.indices.delete(index=f"{alias}-v*")
+        client.indices.delete_index_template(name=f"{alias}-template")
+
+
+def test_bigrams_alone_do_not_match_inflections(corpus: tuple[OpenSearch, str]) -> None:
+    """The default (no plugin) analysis is character-based: what kuromoji adds is real."""
+    client, alias = corpus
+    assert found(client, alias, "移行する") == []
