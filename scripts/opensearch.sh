@@ -136,8 +136,9 @@ prepare_user() {
   chown -R "$RUN_USER:" "$DIST/config" "$NODE"
 }
 
-pid_alive() {
-  [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
+pid_alive() {  # the pid file names a live OpenSearch JVM (not a process that reused the pid)
+  [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null &&
+    grep -q "org.opensearch.bootstrap.OpenSearch" "/proc/$(cat "$PIDFILE")/cmdline" 2>/dev/null
 }
 
 healthy() {
