@@ -34,6 +34,7 @@ def stored(sink: OpenSearchSink, doc_id: str) -> dict[str, object]:
 
 
 def test_a_replay_leaves_one_document(sink: OpenSearchSink) -> None:
+    assert sink.write([]) == []
     doc = make_document("a/見積書.pdf", ["見積書"], sequencer=NEWER)
     assert sink.write([doc]) == sink.write([doc])
     refresh(sink.client, sink.index)

@@ -180,6 +180,8 @@ class OpenSearchSink:
 
     def _apply(self, actions: list[Action]) -> list[tuple[WorkerError | None, bool]]:
         """(error, stale) per action, retrying transient failures with backoff."""
+        if not actions:
+            return []
         outcome: dict[int, tuple[WorkerError | None, bool]] = {}
         pending = dict(enumerate(actions))
         last: dict[int, WorkerError] = {}
