@@ -18,6 +18,7 @@
 # can reach it. Environment: OPENSEARCH_PORT (9200), OPENSEARCH_HEAP (512m),
 # OPENSEARCH_CACHE (the folder that holds opensearch-<version>/).
 set -euo pipefail
+shopt -s inherit_errexit  # a failing download inside $(...) stops the script too
 
 VERSION=2.19.1
 KNN_VERSION=2.19.1.0
@@ -51,8 +52,10 @@ fetch() {  # fetch GROUP:ARTIFACT:VERSION[:TYPE] -> path of the file in $DOWNLOA
   if [ ! -s "$file" ]; then
     command -v mvn >/dev/null || { log "mvn is missing (scripts/install-system-deps.sh dev)"; exit 2; }
     log "downloading $coords"
-    mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$coords" -DoutputDirectory="$DOWNLOADS" >&2
+    mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="$coords" \
+      -DoutputDirectory="$DOWNLOADS" >&2 || true
   fi
+  [ -s "$file" ] || { log "could not download $coords from Maven Central"; return 1; }
   echo "$file"
 }
 
@@ -85,17 +88,19 @@ assemble() {
   local core knn tmp jars=()
   core="$(fetch "org.opensearch.distribution.integ-test-zip:opensearch:$VERSION:zip")"
   knn="$(fetch "org.opensearch.plugin:opensearch-knn:$KNN_VERSION:zip")"
+  local coords
   for coords in "org.opensearch.plugin:lang-painless:$VERSION" \
       "org.opensearch.plugin:opensearch-scripting-painless-spi:$VERSION" \
       "org.antlr:antlr4-runtime:$ANTLR_VERSION" "org.ow2.asm:asm:$ASM_VERSION" \
       "org.ow2.asm:asm-util:$ASM_VERSION" "org.ow2.asm:asm-tree:$ASM_VERSION" \
       "org.ow2.asm:asm-commons:$ASM_VERSION" "org.ow2.asm:asm-analysis:$ASM_VERSION"; do
-    jars+=("$(fetch "$coords")")
+    jars+=("$(fetch "$coords")") || exit 1
   done
   local common kuromoji=()
   common="$(fetch "org.opensearch.plugin:analysis-common:$VERSION")"
-  kuromoji+=("$(fetch "org.opensearch.plugin:analysis-kuromoji:$KUROMOJI_PLUGIN_VERSION")")
-  kuromoji+=("$(fetch "org.apache.lucene:lucene-analysis-kuromoji:$LUCENE_VERSION")")
+  kuromoji+=("$(fetch "org.opensearch.plugin:analysis-kuromoji:$KUROMOJI_PLUGIN_VERSION")") ||
+    exit 1
+  kuromoji+=("$(fetch "org.apache.lucene:lucene-analysis-kuromoji:$LUCENE_VERSION")") || exit 1
 
   tmp="$(mktemp -d "$CACHE/assemble.XXXXXX")"
   unzip -q "$core" -d "$tmp"
