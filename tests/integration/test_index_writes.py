@@ -106,6 +106,19 @@ def test_one_bad_document_is_permanent_and_the_rest_are_indexed(sink: OpenSearch
     assert count(sink.client, sink.index) == 3
 
 
+def test_a_failed_file_is_indexed_as_a_record_operators_can_filter(
+        sink: OpenSearchSink) -> None:
+    failed = dataclasses.replace(make_document("f/secret.pdf", []), status="failed",
+                                 error_class="permanent", error_code="encrypted",
+                                 reason="the PDF is encrypted")
+    assert sink.write([failed])[0].error is None
+    refresh(sink.client, sink.index)
+    hits = sink.client.search(index=sink.index, body={"query": {"bool": {"filter": [
+        {"term": {"status": "failed"}}, {"term": {"error_code": "encrypted"}}]}}})
+    assert [h["_id"] for h in hits["hits"]["hits"]] == [failed.id]
+    assert found(sink.client, sink.index, "secret") == ["secret.pdf"]  # by its file name
+
+
 def _unit(*values: float) -> tuple[float, ...]:
     norm = math.sqrt(sum(v * v for v in values))
     return tuple(v / norm for v in values)
