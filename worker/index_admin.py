@@ -4,9 +4,10 @@
 creates `<alias>-v<N>` when missing and points the alias at it. When the alias still points
 at an older version, the documents are copied into the new index (opensearch-py's
 `helpers.reindex`: scroll + bulk, which needs no reindex module and works on every
-domain), the alias is swapped in one atomic `_aliases` call, and documents written to the
-old index during the copy are carried over (`create`, so nothing newer is overwritten).
-The old index is kept for the operator to delete once satisfied.
+domain) and the alias is swapped in one atomic `_aliases` call. Documents written to the
+old index during the copy are carried over afterwards through the sink's ordering rule, so
+a newer event that reached the new index first is kept. The old index is kept for the
+operator to delete once satisfied.
 
 `search_index` prints the top hits with highlighted snippets and page numbers: the quickest
 way to see that documents are findable.
@@ -20,6 +21,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
+from worker.adapters.opensearch import OpenSearchSink
 from worker.config import Settings
 from worker.errors import ConfigurationError, ServiceUnavailableError
 from worker.index_mapping import (
@@ -98,15 +100,34 @@ def _migrate(client: OpenSearch, design: IndexDesign, old: list[str]) -> None:
     actions.append({"add": {"index": design.index_name, "alias": design.alias,
                             **alias_body(design)}})
     client.indices.update_aliases(body={"actions": actions})
-    if started is not None:  # documents written to the old index while we copied
-        query = {"query": {"range": {"indexed_at": {"gt": int(started)}}}}
-        for index in old:
-            moves = ({"_op_type": "create", "_index": design.index_name, "_id": hit["_id"],
-                      "_source": hit["_source"]}
-                     for hit in helpers.scan(client, index=index, query=query))
-            helpers.bulk(client, moves, raise_on_error=False)
+    if started is not None:
+        catch_up(client, design.alias, old, since_ms=int(started))
     print(f"alias {design.alias} moved from {', '.join(old)} to {design.index_name} "
           f"(old index kept; delete it when satisfied)")
+
+
+def catch_up(client: OpenSearch, alias: str, old: list[str], since_ms: int) -> int:
+    """Carry documents written to the old indices after `since_ms` over to where the alias
+    now points, through the sink's ordering rule (a newer event already there wins)."""
+    sink = OpenSearchSink(client, alias)
+    query = {"query": {"range": {"indexed_at": {"gt": since_ms}}}}
+    carried = 0
+    batch: list[tuple[str, dict[str, Any]]] = []
+    for index in old:
+        for hit in helpers.scan(client, index=index, query=query):
+            batch.append((hit["_id"], hit["_source"]))
+            if len(batch) == 200:
+                carried += _carry(sink, batch)
+    return carried + _carry(sink, batch)
+
+
+def _carry(sink: OpenSearchSink, batch: list[tuple[str, dict[str, Any]]]) -> int:
+    errors = [error for error in sink.write_sources(batch) if error is not None]
+    if errors:
+        raise errors[0]
+    count = len(batch)
+    batch.clear()
+    return count
 
 
 def _setup_serverless(client: OpenSearch, design: IndexDesign) -> None:

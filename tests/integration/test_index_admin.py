@@ -118,3 +118,32 @@ def test_search_command_prints_hits_with_highlights_and_pages(
     assert any(line.strip().startswith("p.2:") for line in lines[2:])
     missing = _cli(opensearch_node, alias, "search", "--semantic", "売上")
     assert missing.returncode == 2 and "BEDROCK_REGION" in missing.stderr
+
+
+def test_catch_up_carries_late_writes_and_keeps_newer_events(
+        opensearch_node: OpenSearchNode, alias: str) -> None:
+    """What reached the old index during the copy is carried over after the swap, by the
+    ordering rule: a newer event already in the new index is kept."""
+    from worker.adapters.opensearch import document_body
+    from worker.index_admin import catch_up
+
+    client = opensearch_node.client()
+    settings = opensearch_node.settings(alias)
+    setup_index(settings, client=client)
+    sink = OpenSearchSink(client, alias)
+    copied = make_document("l/a.pdf", ["版1"], sequencer="01")
+    sink.write([copied])
+    setup_index(settings, version=2, client=client)  # v1 -> v2, alias on v2
+    late = dataclasses.replace(copied, content="版2",
+                               source=dataclasses.replace(copied.source, sequencer="02"))
+    newest = make_document("l/b.pdf", ["新"], sequencer="09")
+    outdated = dataclasses.replace(newest, content="旧",
+                                   source=dataclasses.replace(newest.source, sequencer="08"))
+    sink.write([newest])  # arrived at v2 first
+    for doc in (late, outdated):  # written to v1 while the copy ran
+        client.index(index=f"{alias}-v1", id=doc.id, body=document_body(doc))
+    client.indices.refresh(index=f"{alias}-v1")
+    assert catch_up(client, alias, [f"{alias}-v1"], since_ms=0) == 2  # late replaced copied in v1
+    v2 = f"{alias}-v2"
+    assert client.get(index=v2, id=copied.id)["_source"]["content"] == "版2"
+    assert client.get(index=v2, id=newest.id)["_source"]["content"] == "新"

@@ -168,6 +168,13 @@ class OpenSearchSink:
         if error is not None:
             raise error
 
+    def write_sources(self, sources: Sequence[tuple[str, dict[str, Any]]]
+                      ) -> list[WorkerError | None]:
+        """Write stored bodies (id, _source) as they are, under the same ordering rule —
+        for copying between index versions."""
+        actions = [self._write_action(doc_id, body) for doc_id, body in sources]
+        return [error for error, _ in self._apply(actions)]
+
     # --- bulk with per-item retries --------------------------------------------------------
 
     def _write_action(self, doc_id: str, body: dict[str, Any]) -> Action:
