@@ -34,6 +34,7 @@ from worker.index_mapping import (
     mappings,
     text_query,
 )
+from worker.ports import Embedder
 
 
 def setup_index(settings: Settings, version: int = MAPPING_VERSION,
@@ -141,14 +142,15 @@ def _setup_serverless(client: OpenSearch, design: IndexDesign) -> None:
 
 
 def search_index(settings: Settings, query: str, semantic: bool = False, size: int = 10,
-                 client: OpenSearch | None = None) -> int:
+                 client: OpenSearch | None = None, embedder: Embedder | None = None) -> int:
     from worker.adapters.opensearch_client import connect
 
     client = client or connect(settings)
     if semantic:
-        from worker.adapters.bedrock import BedrockEmbedder
+        if embedder is None:
+            from worker.adapters.bedrock import BedrockEmbedder
 
-        embedder = BedrockEmbedder.from_settings(settings)
+            embedder = BedrockEmbedder.from_settings(settings)
         if embedder is None:
             raise ConfigurationError("missing required settings: BEDROCK_REGION (--semantic)")
         body = knn_query(list(embedder.embed(query)), size)

@@ -147,3 +147,41 @@ def test_catch_up_carries_late_writes_and_keeps_newer_events(
     v2 = f"{alias}-v2"
     assert client.get(index=v2, id=copied.id)["_source"]["content"] == "版2"
     assert client.get(index=v2, id=newest.id)["_source"]["content"] == "新"
+
+
+class QueryEmbedder:
+    """A fake of our Embedder port: the query's vector is known."""
+
+    model_id = "fake-model"
+
+    def __init__(self, vector: tuple[float, ...]) -> None:
+        self.vector = vector
+        self.seen: list[str] = []
+
+    def embed(self, text: str) -> tuple[float, ...]:
+        self.seen.append(text)
+        return self.vector
+
+
+def test_semantic_search_prints_the_nearest_documents_first(
+        opensearch_node: OpenSearchNode, alias: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from worker.index_admin import search_index
+
+    client = opensearch_node.client()
+    settings = opensearch_node.settings(alias)
+    setup_index(settings, client=client)
+    OpenSearchSink(client, alias).write([
+        make_document("q/予算案.pdf", ["来期の予算"], embedding=(0.8, 0.6, 0.0, 0.0)),
+        make_document("q/議事録.pdf", ["会議"], embedding=(0.0, 0.0, 1.0, 0.0)),
+        make_document("q/見積.pdf", ["見積"], embedding=(1.0, 0.0, 0.0, 0.0)),
+        make_document("q/no-vector.pdf", ["ベクトルなし"]),
+    ])
+    refresh(client, alias)
+    capsys.readouterr()
+    embedder = QueryEmbedder((1.0, 0.0, 0.0, 0.0))
+    assert search_index(settings, "来期の予算", semantic=True, size=3, client=client,
+                        embedder=embedder) == 0
+    assert embedder.seen == ["来期の予算"]
+    printed = [line.split()[1] for line in capsys.readouterr().out.splitlines()[1:]
+               if line.startswith(" ")]
+    assert printed == ["見積.pdf", "予算案.pdf", "議事録.pdf"]
