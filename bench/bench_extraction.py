@@ -37,7 +37,8 @@ from worker.extraction.pdf import extract_pdf
 from worker.extraction.poppler import render_page
 from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
 
-SCANNED_PAGES = 8
+SCANNED_PAGES = 6
+ROUNDS = 2
 REPO = Path(__file__).resolve().parent.parent
 OPTIONS = ExtractionOptions()
 
@@ -86,28 +87,30 @@ def _ours(files: list[Path], jobs: int, out: Path) -> str:
 
 
 def scanned_pages(scratch: Path) -> list[Row]:
+    """Raw tesseract and ours take turns (ABBA...) so a neighbour's load hits both alike."""
     jobs = default_jobs()
     files = []
     for number in range(SCANNED_PAGES):
         path = scratch / f"scan-{number}.png"
         a4_page(number).save(path, dpi=(300, 300))
         files.append(path)
-    raw_s = _timed(lambda: _raw_tesseract(files, jobs))
+    raw_s = ours_s = 0.0
     how = ""
-
-    def ours() -> None:
-        nonlocal how
-        how = _ours(files, jobs, scratch / "out")
-
-    ours_s = _timed(ours)
-    per_min = SCANNED_PAGES / ours_s * 60
-    raw_per_min = SCANNED_PAGES / raw_s * 60
+    for round_number in range(ROUNDS):
+        if round_number % 2 == 0:
+            raw_s += _timed(lambda: _raw_tesseract(files, jobs))
+        started = time.perf_counter()
+        how = _ours(files, jobs, scratch / f"out-{round_number}")
+        ours_s += time.perf_counter() - started
+        if round_number % 2 == 1:
+            raw_s += _timed(lambda: _raw_tesseract(files, jobs))
+    pages = SCANNED_PAGES * ROUNDS
     return [
-        Row("(a) scanned A4 pages, 300 dpi", f"{per_min:.1f} pages/min",
-            f"{raw_per_min:.1f} pages/min raw tesseract", raw_s / ours_s, ">= 0.9",
-            f"{SCANNED_PAGES} pages, {jobs} processes; {how}"),
-        Row("(a) OCR seconds per page, one process", f"{ours_s * jobs / SCANNED_PAGES:.2f} s",
-            f"{raw_s * jobs / SCANNED_PAGES:.2f} s raw tesseract", None, "",
+        Row("(a) scanned A4 pages, 300 dpi", f"{pages / ours_s * 60:.1f} pages/min",
+            f"{pages / raw_s * 60:.1f} pages/min raw tesseract", raw_s / ours_s, ">= 0.9",
+            f"{SCANNED_PAGES} pages x {ROUNDS} rounds, {jobs} processes; {how}"),
+        Row("(a) OCR seconds per page, one process", f"{ours_s * jobs / pages:.2f} s",
+            f"{raw_s * jobs / pages:.2f} s raw tesseract", None, "",
             "for the cost model: wall time x processes / pages"),
     ]
 
