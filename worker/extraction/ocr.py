@@ -146,7 +146,7 @@ def _detect_rotation(image: Path, scratch: Path, options: ExtractionOptions, dpi
             image = scratch / "osd.pgm"
             page.reduce(2).save(image, format="PPM")
     osd_dpi = dpi // 2 if dpi and halve else dpi
-    argv = [TESSERACT, str(image), "stdout", "-l", "osd", "--psm", "0"]
+    argv = [TESSERACT, str(image.absolute()), "stdout", "-l", "osd", "--psm", "0"]
     argv += ["--dpi", str(osd_dpi)] if osd_dpi else []
     finished = _run(argv, options, deadline, what="OSD")
     if finished.returncode != 0:  # "Too few characters. Skipping this page": upright
@@ -166,7 +166,7 @@ def _vertical_languages(languages: str) -> str | None:
 
 def _read(image: Path, languages: str, options: ExtractionOptions, dpi: int | None,
           deadline: float | None) -> Reading:
-    argv = [TESSERACT, str(image), "stdout", "-l", languages, "--psm", "3"]
+    argv = [TESSERACT, str(image.absolute()), "stdout", "-l", languages, "--psm", "3"]
     argv += ["--dpi", str(dpi)] if dpi else []
     finished = _run([*argv, "tsv"], options, deadline, what="OCR")
     if finished.returncode != 0:
