@@ -189,7 +189,7 @@ def _run(argv: list[str], options: ExtractionOptions, deadline: float | None,
         return run_program(argv, timeout_s=timeout_s,
                            env={"OMP_THREAD_LIMIT": str(options.tesseract_threads)})
     except ProgramTimedOut as exc:
-        raise TimeoutExceededError(f"{what} stopped after {exc.timeout_s:.0f} s") from None
+        raise TimeoutExceededError(f"{what} stopped after {exc.timeout_s:.3g} s") from None
 
 
 def require_languages(languages: str, *, osd: bool) -> None:
