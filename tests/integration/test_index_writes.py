@@ -147,3 +147,27 @@ def test_knn_returns_nearest_first_with_the_lucene_engine(opensearch_node: OpenS
     finally:
         client.indices.delete(index=f"{alias}-v*")
         client.indices.delete_index_template(name=f"{alias}-template")
+
+
+def test_unordered_mode_for_serverless_writes_replays_and_deletes(
+        opensearch_node: OpenSearchNode) -> None:
+    """OpenSearch Serverless has no scripted updates or aliases: plain index/delete actions
+    into one index named like the alias (what index-setup makes there)."""
+    from worker.index_admin import _setup_serverless
+
+    name = "test-serverless-style"
+    client = opensearch_node.client()
+    client.indices.delete(index=name, ignore_unavailable=True)
+    _setup_serverless(client, IndexDesign(alias=name, dimensions=4))
+    try:
+        sink = OpenSearchSink(client, name, ordered=False)
+        doc = make_document("u/通知書.pdf", ["通知書"], sequencer=NEWER)
+        assert sink.write([doc]) == sink.write([doc])
+        refresh(client, name)
+        assert found(client, name, "通知") == ["通知書.pdf"]
+        sink.delete(doc.source)
+        sink.delete(doc.source)  # already gone: still fine
+        refresh(client, name)
+        assert count(client, name) == 0
+    finally:
+        client.indices.delete(index=name, ignore_unavailable=True)
