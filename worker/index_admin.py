@@ -160,6 +160,11 @@ def search_index(settings: Settings, query: str, semantic: bool = False, size: i
         response = client.search(index=settings.opensearch_index, body=body)
     except OpenSearchConnectionError as exc:
         raise ServiceUnavailableError(f"index unreachable: {type(exc).__name__}") from None
+    except NotFoundError:
+        raise ConfigurationError(f"no index {settings.opensearch_index}: run "
+                                 "cis-worker index-setup") from None
+    except TransportError as exc:
+        raise ServiceUnavailableError(f"search failed: {exc.error} {_reason(exc)}") from None
     hits = response["hits"]["hits"]
     print(f"{response['hits']['total']['value']} documents match {query!r}")
     for rank, hit in enumerate(hits, 1):

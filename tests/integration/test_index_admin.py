@@ -118,6 +118,8 @@ def test_search_command_prints_hits_with_highlights_and_pages(
     assert any(line.strip().startswith("p.2:") for line in lines[2:])
     missing = _cli(opensearch_node, alias, "search", "--semantic", "売上")
     assert missing.returncode == 2 and "BEDROCK_REGION" in missing.stderr
+    no_index = _cli(opensearch_node, alias + "-absent", "search", "売上")
+    assert no_index.returncode == 2 and "index-setup" in no_index.stderr
 
 
 def test_catch_up_carries_late_writes_and_keeps_newer_events(
