@@ -116,16 +116,21 @@ def pdf_text(path: Path, *, first: int, last: int, timeout_s: float) -> list[str
     return (pages + [""] * wanted)[:wanted]
 
 
-def pdf_images(path: Path, *, page: int, timeout_s: float) -> list[PdfImage]:
-    """The images drawn on one page, with their placed resolution."""
-    out = _run(["pdfimages", "-list", "-f", str(page), "-l", str(page), _file(path)], "pdfimages",
-               timeout_s).stdout.decode("utf-8", "replace").splitlines()
-    images = []
+def pdf_images(path: Path, *, first: int, last: int,
+               timeout_s: float) -> dict[int, list[PdfImage]]:
+    """The images drawn on pages first..last, by page, with their placed resolution.
+
+    One run for the whole range: each pdfimages run parses the document again, so a run
+    per page would make a long PDF of short pages quadratic.
+    """
+    out = _run(["pdfimages", "-list", "-f", str(first), "-l", str(last), _file(path)],
+               "pdfimages", timeout_s).stdout.decode("utf-8", "replace").splitlines()
+    images: dict[int, list[PdfImage]] = {}
     for line in out[2:]:
         cells = line.split()
         if len(cells) >= 14 and cells[2] == "image":
-            images.append(PdfImage(int(cells[3]), int(cells[4]), float(cells[12]),
-                                   float(cells[13])))
+            image = PdfImage(int(cells[3]), int(cells[4]), float(cells[12]), float(cells[13]))
+            images.setdefault(int(cells[0]), []).append(image)
     return images
 
 
