@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from worker.errors import ConfigurationError
@@ -60,6 +60,10 @@ class Settings:
     opensearch_index: str
     opensearch_auth: str
     opensearch_secret_id: str | None
+    # basic-auth credentials injected by ECS `secrets` from Secrets Manager (templates/);
+    # kept out of repr so that logging the settings never prints the password
+    opensearch_username: str | None = field(repr=False)
+    opensearch_password: str | None = field(repr=False)
     # embeddings
     bedrock_region: str | None
     bedrock_model_id: str
@@ -101,6 +105,8 @@ class Settings:
             opensearch_index=env.get("OPENSEARCH_INDEX", "").strip() or "cis-files",
             opensearch_auth=auth,
             opensearch_secret_id=_opt(env, "OPENSEARCH_SECRET_ID"),
+            opensearch_username=_opt(env, "OPENSEARCH_USERNAME"),
+            opensearch_password=_opt(env, "OPENSEARCH_PASSWORD"),
             bedrock_region=_opt(env, "BEDROCK_REGION"),
             bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip()
             or "amazon.titan-embed-text-v2:0",
