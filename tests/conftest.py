@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "tests.fixtures.moto",
+    "tests.fixtures.japanese_pages",
 ]
