@@ -56,7 +56,8 @@ class Compute:
 def _instance_profile(t: Template) -> iam.InstanceProfile:
     role = t.add_resource(iam.Role(
         "InstanceRole",
-        AssumeRolePolicyDocument=policies.assume_role("ec2.amazonaws.com"),
+        # EC2 passes no aws:SourceAccount when an instance takes its profile's role
+        AssumeRolePolicyDocument=policies.assume_role("ec2.amazonaws.com", same_account=False),
         ManagedPolicyArns=[Sub(ECS_INSTANCE_POLICY)],
         Description="ECS container instance: the agent's own calls (AWS-managed policy)"))
     return t.add_resource(iam.InstanceProfile("InstanceProfile", Roles=[Ref(role)]))

@@ -60,14 +60,15 @@ def allow(actions: Sequence[Action], resources: Resources, sid: str | None = Non
     return Statement(Effect=Allow, Action=list(actions), Resource=list(resources), **extra)
 
 
-def assume_role(service: str) -> PolicyDocument:
-    """Trust policy: `service` (e.g. ecs-tasks.amazonaws.com) may assume the role, for this
-    account only."""
+def assume_role(service: str, *, same_account: bool = True) -> PolicyDocument:
+    """Trust policy: `service` (e.g. ecs-tasks.amazonaws.com) may assume the role; with
+    `same_account`, only on behalf of this account (services that pass aws:SourceAccount)."""
+    extra = {"Condition": Condition(StringEquals("aws:SourceAccount", AccountId))}
     return document(Statement(
         Effect=Allow,
         Principal=Principal("Service", [service]),
         Action=[sts.AssumeRole],
-        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+        **(extra if same_account else {}),
     ))
 
 

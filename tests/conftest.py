@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.moto",
     "tests.fixtures.japanese_pages",
+    "tests.fixtures.docker",
 ]
