@@ -6,6 +6,7 @@
 #   install-system-deps.sh dev       runtime + what tests, samples and the image build need
 #   install-system-deps.sh image     runtime + Debian's python3 (the image's final stage)
 #   install-system-deps.sh image-build  python3 and venv (the image's build stage)
+#   install-system-deps.sh docs      Graphviz, for docs/architecture.png (scripts/diagram.sh)
 #
 # CA_BUNDLE=FILE: apt trusts that CA bundle too (the image build behind a TLS-inspecting
 # proxy mounts one as a BuildKit secret; it is never written into the system).
@@ -36,7 +37,8 @@ case "$profile" in
     ;;
   image) wanted=("${runtime[@]}" python3) ;;
   image-build) wanted=(python3 python3-venv) ;;
-  *) echo "usage: $0 runtime|dev|image|image-build" >&2; exit 2 ;;
+  docs) wanted=(graphviz) ;;
+  *) echo "usage: $0 runtime|dev|image|image-build|docs" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -62,6 +64,6 @@ if [ -n "${CA_BUNDLE:-}" ] && [ -r "$CA_BUNDLE" ]; then
 fi
 apt-get "${apt_opts[@]}" update -q
 apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${missing[@]}"
-if [ "$profile" != dev ]; then
+if [ "$profile" != dev ] && [ "$profile" != docs ]; then
   rm -rf /var/lib/apt/lists/*
 fi
