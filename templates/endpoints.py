@@ -4,6 +4,8 @@ S3 is a gateway endpoint (free; ECR's image layers come through it too). The int
 endpoints are the ones something in the task or on the instance calls; each costs an hourly
 fee per availability zone, so they sit in two of the three zones (instances in the third reach
 them across zones) and the Secrets Manager one exists only when a secret is configured.
+With InterfaceEndpoints=minimal only the SQS endpoint stays and the rest goes out through
+the NAT gateway, which costs far less than nine endpoints in two zones (docs/cost.md).
 
 Left out on purpose: `sts` (task credentials come from the ECS agent, nothing calls STS),
 `ssm`/`ssmmessages`/`ec2messages` (no shell on workers: no Session Manager, no ECS Exec),
@@ -16,7 +18,7 @@ from __future__ import annotations
 from troposphere import Ref, Sub, Template, ec2
 
 from templates.network import Network
-from templates.parameters import HAS_SEARCH_SECRET
+from templates.parameters import ALL_ENDPOINTS, SECRET_ENDPOINT
 
 ENDPOINT_AZ_COUNT = 2
 
@@ -32,7 +34,8 @@ INTERFACE_ENDPOINTS: dict[str, str] = {
     "xray": "trace segments from the X-Ray daemon sidecar",
     "secretsmanager": "secrets injected into the task at start",
 }
-CONDITIONAL_ENDPOINTS = {"secretsmanager": HAS_SEARCH_SECRET}
+ALWAYS = {"sqs"}  # the checklist's: kept with InterfaceEndpoints=minimal too
+CONDITIONS = {"secretsmanager": SECRET_ENDPOINT}
 
 
 def _title(service: str) -> str:
@@ -46,8 +49,8 @@ def add_endpoints(t: Template, network: Network) -> None:
         RouteTableIds=[Ref(network.private_route_table)]))
     for service in INTERFACE_ENDPOINTS:
         extra = {}
-        if service in CONDITIONAL_ENDPOINTS:
-            extra["Condition"] = CONDITIONAL_ENDPOINTS[service]
+        if service not in ALWAYS:
+            extra["Condition"] = CONDITIONS.get(service, ALL_ENDPOINTS)
         t.add_resource(ec2.VPCEndpoint(
             _title(service), VpcId=Ref(network.vpc), VpcEndpointType="Interface",
             ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),

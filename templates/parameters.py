@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Equals, Not, Parameter, Ref, Template
+from troposphere import And, Condition, Equals, Not, Or, Parameter, Ref, Template
 
 # condition names
 HAS_NAT = "HasNatGateway"
+ALL_ENDPOINTS = "AllInterfaceEndpoints"
+SECRET_ENDPOINT = "SecretsManagerEndpoint"
 CREATE_SEARCH_DOMAIN = "CreateSearchDomain"
 HAS_SEARCH_DOMAIN_ARN = "HasSearchDomainArn"
 HAS_SEARCH_SECRET = "HasSearchSecret"
@@ -28,6 +30,7 @@ class MainParameters:
     monthly_budget: Parameter
     vpc_cidr: Parameter
     nat_gateway: Parameter
+    endpoints: Parameter
     instance_types: Parameter
     ami: Parameter
     initial_instances: Parameter
@@ -89,8 +92,12 @@ def _network(t: Template) -> dict[str, Parameter]:
                        AllowedPattern="^(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-4])$",
                        Description="CIDR of the new VPC (/16 to /24)."),
         "nat_gateway": _p(t, "CreateNatGateway", Default="false", AllowedValues=["true", "false"],
-                          Description="Add a NAT gateway (only needed for an OpenSearch or other "
-                          "service outside the VPC endpoints)."),
+                          Description="Add a NAT gateway: for a search cluster outside the VPC, "
+                          "or instead of most interface endpoints (InterfaceEndpoints=minimal)."),
+        "endpoints": _p(t, "InterfaceEndpoints", Default="all", AllowedValues=["all", "minimal"],
+                        Description="all: every AWS API the workers call has an interface "
+                        "endpoint (no internet path needed); minimal: SQS only, the rest through "
+                        "the NAT gateway (cheaper, see docs/cost.md)."),
     }
 
 
@@ -185,6 +192,11 @@ def _storage(t: Template) -> dict[str, Parameter]:
 
 def _conditions(t: Template, p: MainParameters) -> None:
     t.add_condition(HAS_NAT, Equals(Ref(p.nat_gateway), "true"))
+    t.add_condition(ALL_ENDPOINTS, Equals(Ref(p.endpoints), "all"))
+    t.add_condition(SECRET_ENDPOINT, And(Condition(ALL_ENDPOINTS), Condition(HAS_SEARCH_SECRET)))
+    t.add_rule("EgressIsPossible", {"Assertions": [{
+        "Assert": Or(Equals(Ref(p.endpoints), "all"), Equals(Ref(p.nat_gateway), "true")),
+        "AssertDescription": "InterfaceEndpoints=minimal needs CreateNatGateway=true."}]})
     t.add_condition(CREATE_SEARCH_DOMAIN, Equals(Ref(p.search_domain), "true"))
     t.add_condition(HAS_SEARCH_DOMAIN_ARN, Not(Equals(Ref(p.search_domain_arn), "")))
     t.add_condition(HAS_SEARCH_SECRET, Not(Equals(Ref(p.search_secret), "")))

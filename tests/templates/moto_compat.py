@@ -51,3 +51,31 @@ def for_moto(template: dict[str, Any], zones: list[str],
             destination = resource["Properties"]["LogDestination"]
             resource["Properties"]["LogDestination"] = destination["Fn::Sub"][1]["Arn"]
     return result
+
+
+def conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, bool]:
+    """The template's conditions evaluated for these parameters (Equals/Not/And/Or/Condition
+    over parameter Refs: all that the templates use)."""
+    values = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
+    values.update(parameters)
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and "Ref" in node:
+            return values[node["Ref"]]
+        return node
+
+    def truth(node: dict[str, Any]) -> bool:
+        (function, args), = node.items()
+        if function == "Fn::Equals":
+            return bool(value(args[0]) == value(args[1]))
+        if function == "Fn::Not":
+            return not truth(args[0])
+        if function == "Fn::And":
+            return all(truth(arg) for arg in args)
+        if function == "Fn::Or":
+            return any(truth(arg) for arg in args)
+        if function == "Condition":
+            return truth(template["Conditions"][args])
+        raise ValueError(f"condition function {function} not handled")
+
+    return {name: truth(body) for name, body in template.get("Conditions", {}).items()}

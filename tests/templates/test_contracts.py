@@ -89,3 +89,14 @@ def test_search_domain_is_encrypted_https_only_with_fine_grained_access(
     master = security["MasterUserOptions"]["MasterUserARN"]["Fn::If"]
     assert master[2] == {"Fn::GetAtt": ["TaskRole", "Arn"]}
     assert "VPCOptions" in p
+
+
+def test_minimal_endpoints_need_the_nat_gateway(main_template: dict[str, Any]) -> None:
+    (assertion,) = main_template["Rules"]["EgressIsPossible"]["Assertions"]
+    assert assertion["Assert"]["Fn::Or"] == [
+        {"Fn::Equals": [{"Ref": "InterfaceEndpoints"}, "all"]},
+        {"Fn::Equals": [{"Ref": "CreateNatGateway"}, "true"]}]
+    endpoints = {k: v for k, v in main_template["Resources"].items()
+                 if v["Type"] == "AWS::EC2::VPCEndpoint"}
+    unconditional = sorted(k for k, v in endpoints.items() if "Condition" not in v)
+    assert unconditional == ["S3GatewayEndpoint", "SqsEndpoint"]

@@ -18,7 +18,7 @@ import pytest
 
 from templates.images import WORKER_CONTAINER
 from tests.fixtures.moto import AwsEnv
-from tests.templates.moto_compat import REWRITES, for_moto
+from tests.templates.moto_compat import REWRITES, conditions, for_moto
 
 pytestmark = pytest.mark.integration
 
@@ -65,11 +65,17 @@ def _outputs(stack: dict[str, Any]) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-def _record(aws: AwsEnv, name: str, template: dict[str, Any]) -> dict[str, list[str]]:
-    """Which of the template's resources moto created, and which it skipped."""
+def _record(aws: AwsEnv, name: str, template: dict[str, Any],
+            parameters: dict[str, str]) -> dict[str, list[str]]:
+    """Which of the template's resources (those these parameters create) moto created, and
+    which it skipped."""
     summaries = aws.client("cloudformation").list_stack_resources(StackName=name)
-    created = {r["LogicalResourceId"] for r in summaries["StackResourceSummaries"]}
-    wanted = {k: v["Type"] for k, v in template["Resources"].items() if "Condition" not in v}
+    # moto also lists entries with a blank logical id: left out
+    created = {r["LogicalResourceId"] for r in summaries["StackResourceSummaries"]} - {""}
+    truth = conditions(template, parameters)
+    wanted = {k: v["Type"] for k, v in template["Resources"].items()
+              if truth.get(v.get("Condition", ""), True)}
+    assert created <= set(wanted), created - set(wanted)  # nothing the conditions exclude
     report = {"created": sorted(f"{wanted[k]} {k}" for k in created & set(wanted)),
               "skipped": sorted(f"{wanted[k]} {k}" for k in set(wanted) - created),
               "rewrites": sorted(REWRITES)}
@@ -87,7 +93,7 @@ def test_main_stack_deploys_and_its_resources_are_real(aws: AwsEnv,
                                                        main_template: dict[str, Any]) -> None:
     stack = _deploy(aws, "cis-prod", main_template, MAIN_PARAMETERS)
     outputs = _outputs(stack)
-    report = _record(aws, "cis-prod", main_template)
+    report = _record(aws, "cis-prod", main_template, MAIN_PARAMETERS)
     assert _skipped_types(report) == set(MOTO_SKIPS) - PIPELINE_ONLY
     assert len(report["created"]) >= 40
 
@@ -181,10 +187,10 @@ def _check_instances(aws: AwsEnv, outputs: dict[str, str]) -> None:
 
 def test_pipeline_stack_deploys_its_repository(aws: AwsEnv,
                                                pipeline_template: dict[str, Any]) -> None:
-    stack = _deploy(aws, "cis-pipeline", pipeline_template,
-                    {"SourceLocation": "https://example.com/cis-worker.git"})
+    parameters = {"SourceLocation": "https://example.com/cis-worker.git"}
+    stack = _deploy(aws, "cis-pipeline", pipeline_template, parameters)
     outputs = _outputs(stack)
-    report = _record(aws, "cis-pipeline", pipeline_template)
+    report = _record(aws, "cis-pipeline", pipeline_template, parameters)
     assert _skipped_types(report) == {*PIPELINE_ONLY, "AWS::S3::BucketPolicy"}
     ecr = aws.client("ecr")
     (repo,) = ecr.describe_repositories(repositoryNames=[outputs["RepositoryName"]])[
@@ -208,3 +214,19 @@ def test_budget_alerts_the_operators(main_template: dict[str, Any]) -> None:
     for notification in budget["NotificationsWithSubscribers"]:
         assert notification["Subscribers"] == [{"Address": {"Ref": "AlertEmail"},
                                                 "SubscriptionType": "EMAIL"}]
+
+
+def test_nat_variant_keeps_only_the_checklists_endpoints(aws: AwsEnv,
+                                                         main_template: dict[str, Any]) -> None:
+    parameters = {**MAIN_PARAMETERS, "InterfaceEndpoints": "minimal", "CreateNatGateway": "true"}
+    outputs = _outputs(_deploy(aws, "cis-nat", main_template, parameters))
+    ec2 = aws.client("ec2")
+    vpc = [{"Name": "vpc-id", "Values": [outputs["VpcId"]]}]
+    endpoints = ec2.describe_vpc_endpoints(Filters=vpc)["VpcEndpoints"]
+    services = sorted(e["ServiceName"].rsplit(".", 1)[-1] for e in endpoints)
+    assert services == ["s3", "sqs"]
+    (nat,) = ec2.describe_nat_gateways(Filters=vpc)["NatGateways"]
+    routes = ec2.describe_route_tables(Filters=vpc)["RouteTables"]
+    default_routes = [r for table in routes for r in table["Routes"]
+                      if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    assert {r.get("NatGatewayId") for r in default_routes} >= {nat["NatGatewayId"]}
