@@ -76,7 +76,7 @@ def add_key(t: Template, naming: Naming, *, title: str, purpose: str,
             deliveries: Sequence[tuple[str, object]] = ()) -> DataKey:
     """A rotated customer managed key and its alias `alias/<project>-<env>-<title lower>`."""
     key = t.add_resource(kms.Key(
-        title,
+        title, DeletionPolicy="Retain", UpdateReplacePolicy="Retain",  # it decrypts kept data
         Description=Join(" ", [naming.name(title.lower()), "-", purpose]),
         EnableKeyRotation=True,
         KeyPolicy=_key_policy(deliveries),

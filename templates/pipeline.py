@@ -62,7 +62,7 @@ def _parameters(t: Template) -> dict[str, Parameter]:
 
 def _repository(t: Template, name: object, key: DataKey) -> ecr.Repository:
     repo = t.add_resource(ecr.Repository(
-        "Repository", RepositoryName=name,
+        "Repository", RepositoryName=name, DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
         ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
         ImageTagMutability="MUTABLE",
         EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType="KMS",

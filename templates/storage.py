@@ -16,6 +16,9 @@ from templates import policies
 from templates.encryption import DataKey
 from templates.metadata import skip_checks
 
+# Deleting or replacing the stack never deletes files: buckets (and the key that decrypts
+# them, encryption.py) stay behind and are removed by hand when really unwanted.
+KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 ACCESS_LOG_PREFIX = "s3-access/"
 FLOW_LOG_PREFIX = "vpc-flow-logs/"
 
@@ -75,7 +78,7 @@ def _noncurrent(days: object) -> s3.LifecycleRule:
 
 def _log_bucket(t: Template, key: DataKey, retention_days: object) -> Bucket:
     bucket = t.add_resource(s3.Bucket(
-        "LogBucket",
+        "LogBucket", **KEEP,
         BucketEncryption=_kms(key),
         LifecycleConfiguration=_rules(
             s3.LifecycleRule(Id="ExpireLogs", Status="Enabled", ExpirationInDays=retention_days,
@@ -111,7 +114,7 @@ def private_bucket(t: Template, title: str, key: DataKey, *,
         extra["LoggingConfiguration"] = s3.LoggingConfiguration(
             DestinationBucketName=logs.name, LogFilePrefix=f"{ACCESS_LOG_PREFIX}{title}/")
     bucket = Bucket(t.add_resource(s3.Bucket(
-        title, BucketEncryption=_kms(key), LifecycleConfiguration=_rules(*rules),
+        title, BucketEncryption=_kms(key), LifecycleConfiguration=_rules(*rules), **KEEP,
         **_private(), **extra)))
     t.add_resource(s3.BucketPolicy(f"{title}Policy", Bucket=bucket.name,
                                    PolicyDocument=policies.bucket_policy(bucket.arn)))

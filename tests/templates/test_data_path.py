@@ -28,6 +28,14 @@ def test_buckets_are_private_versioned_encrypted(main_template: dict[str, Any],
     assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
         "Fn::GetAtt": ["DataKey", "Arn"]}
     assert {r["Id"] for r in p["LifecycleConfiguration"]["Rules"]} >= {"AbortIncompleteUploads"}
+    resource = main_template["Resources"][bucket]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_the_key_that_decrypts_kept_files_is_kept_too(main_template: dict[str, Any]) -> None:
+    key = one(main_template, "AWS::KMS::Key")
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"
+    assert key["Properties"]["EnableKeyRotation"] is True
 
 
 @pytest.mark.parametrize("bucket", BUCKETS)
