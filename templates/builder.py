@@ -6,7 +6,7 @@ hand-offs they are given. Outputs and tags are added last, over everything.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Ref, Template
+from troposphere import GetAtt, Join, Output, Ref, Template
 
 from templates.alarms import add_alarms
 from templates.budget import add_budget
@@ -69,6 +69,8 @@ def build_main() -> Template:
         "SearchEndpoint": search.endpoint,
         "AutoScalingGroupName": Ref(compute.group),
         "TaskSecurityGroupId": GetAtt(network.task_sg, "GroupId"),
+        "PrivateSubnetIds": Join(",", network.subnet_ids),
+        "CapacityProviderName": Ref(compute.capacity_provider),
     }
     for title, value in outputs.items():
         t.add_output(Output(title, Value=value))

@@ -89,8 +89,8 @@ def _deployment(t: Template) -> dict[str, Parameter]:
 def _network(t: Template) -> dict[str, Parameter]:
     return {
         "vpc_cidr": _p(t, "VpcCidr", Default="10.42.0.0/16",
-                       AllowedPattern="^(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-4])$",
-                       Description="CIDR of the new VPC (/16 to /24)."),
+                       AllowedPattern="^(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-2])$",
+                       Description="CIDR of the new VPC (/16 to /22: four /24 subnets)."),
         "nat_gateway": _p(t, "CreateNatGateway", Default="false", AllowedValues=["true", "false"],
                           Description="Add a NAT gateway: for a search cluster outside the VPC, "
                           "or instead of most interface endpoints (InterfaceEndpoints=minimal)."),
@@ -140,7 +140,7 @@ def _scaling(t: Template) -> dict[str, Parameter]:
         "acceptable_latency": _p(t, "AcceptableLatencySeconds", Type="Number", Default=600,
                                  MinValue=60, Description="How long a file may wait in the queue; "
                                  "the scaling target."),
-        "seconds_per_file": _p(t, "SecondsPerFile", Type="Number", Default=20, MinValue=1,
+        "seconds_per_file": _p(t, "SecondsPerFile", Type="Number", Default=5, MinValue=0.1,
                                Description="Measured processing seconds per file and process "
                                "(docs/cost.md)."),
         "slow_file_ms": _p(t, "SlowFileMilliseconds", Type="Number", Default=120000, MinValue=1000,
