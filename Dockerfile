@@ -9,12 +9,15 @@
 # Docker Hub's rate limits. scripts/base-image.sh makes it locally with debootstrap.
 ARG BASE_IMAGE=public.ecr.aws/docker/library/debian:bookworm-slim
 
-# ---- build: the package and its dependencies in a virtual environment ----------------
-FROM ${BASE_IMAGE} AS build
+# ---- base: both stages install their system packages the same way --------------------
+FROM ${BASE_IMAGE} AS base
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Keep downloaded .debs in the cache mount (the official image deletes them after installs).
 RUN rm -f /etc/apt/apt.conf.d/docker-clean \
  && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
+
+# ---- build: the package and its dependencies in a virtual environment ----------------
+FROM base AS build
 RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-system-deps.sh \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
     --mount=type=secret,id=ca-bundle \
@@ -30,10 +33,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
  && /opt/venv/bin/pip uninstall --yes pip
 
 # ---- runtime --------------------------------------------------------------------------
-FROM ${BASE_IMAGE} AS runtime
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN rm -f /etc/apt/apt.conf.d/docker-clean \
- && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
+FROM base AS runtime
 RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-system-deps.sh \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
     --mount=type=secret,id=ca-bundle \

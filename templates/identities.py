@@ -55,11 +55,9 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
         "TaskRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
         Description="cis-worker task: queue, buckets, key, Bedrock model, traces",
         Policies=[policies.inline("worker", *statements)]))
-    t.add_resource(iam.RolePolicy(
-        "TaskExternalSearchAccess", Condition=HAS_SEARCH_DOMAIN_ARN, RoleName=Ref(role),
-        PolicyName="external-search",
-        PolicyDocument=policies.as_dict(policies.document(
-            *policies.search_statements(Ref(p.search_domain_arn))))))
+    t.add_resource(policies.conditional_policy(
+        "TaskExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
+        policies.search_statements(Ref(p.search_domain_arn))))
     return role
 
 
@@ -82,11 +80,9 @@ def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) ->
         "ExecutionRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
         Description="ECS agent for cis-worker tasks: image pulls, log streams, secret",
         Policies=[policies.inline("start-task", *statements)]))
-    t.add_resource(iam.RolePolicy(
-        "ExecutionSecretAccess", Condition=HAS_SEARCH_SECRET, RoleName=Ref(role),
-        PolicyName="search-secret",
-        PolicyDocument=policies.as_dict(policies.document(
-            *policies.secret_statements(Ref(p.search_secret))))))
+    t.add_resource(policies.conditional_policy(
+        "ExecutionSecretAccess", role, HAS_SEARCH_SECRET,
+        policies.secret_statements(Ref(p.search_secret))))
     return role
 
 

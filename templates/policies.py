@@ -34,7 +34,7 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from troposphere import AccountId, Sub, encode_to_dict, iam
+from troposphere import AccountId, Ref, Sub, encode_to_dict, iam
 
 VERSION = "2012-10-17"
 
@@ -171,3 +171,12 @@ def as_dict(doc: PolicyDocument) -> dict[str, object]:
     """The document as plain JSON data, for properties that troposphere types as a dict."""
     data: dict[str, object] = encode_to_dict(doc)
     return data
+
+
+def conditional_policy(title: str, role: iam.Role, condition: str,
+                       statements: Sequence[Statement]) -> iam.RolePolicy:
+    """An inline policy of `role` that exists only under `condition` (policy name: the
+    title in kebab case)."""
+    name = "".join(f"-{c.lower()}" if c.isupper() else c for c in title).lstrip("-")
+    return iam.RolePolicy(title, Condition=condition, RoleName=Ref(role), PolicyName=name,
+                          PolicyDocument=as_dict(document(*statements)))

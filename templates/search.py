@@ -26,7 +26,6 @@ from troposphere import (
     Sub,
     Template,
     ec2,
-    iam,
     logs,
     opensearchservice,
 )
@@ -115,10 +114,9 @@ def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
             SecurityGroupIds=[Ref(_security_group(t, network))]),
         LogPublishingOptions=_log_groups(t, key),
     ))
-    t.add_resource(iam.RolePolicy(
-        "TaskSearchDomainAccess", RoleName=Ref(ids.task_role), PolicyName="search-domain",
-        PolicyDocument=policies.as_dict(policies.document(*policies.search_statements(domain_arn))),
-        **COND))
+    t.add_resource(policies.conditional_policy(
+        "TaskSearchDomainAccess", ids.task_role, CREATE_SEARCH_DOMAIN,
+        policies.search_statements(domain_arn)))
     endpoint = If(CREATE_SEARCH_DOMAIN,
                   Join("", ["https://", GetAtt(domain, "DomainEndpoint")]),
                   Ref(p.search_endpoint))

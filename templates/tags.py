@@ -15,10 +15,9 @@ from troposphere import AWSObject, Parameter, Ref, Sub, Tag, Tags, Template, aut
 
 MANAGED_BY = "cloudformation:cis-worker/templates"
 
-# Resource types whose tags are not the usual list of Key/Value (or that take them elsewhere).
-_ASG = "AWS::AutoScaling::AutoScalingGroup"
-_MAP_TAG_TYPES = {"AWS::SSM::Parameter"}
-_BUDGET = "AWS::Budgets::Budget"
+# Resource types whose tags are not the usual `Tags` list of Key/Value.
+_ASG = "AWS::AutoScaling::AutoScalingGroup"  # PropagateAtLaunch on each tag
+_BUDGET = "AWS::Budgets::Budget"  # `ResourceTags`
 
 
 def kebab(logical_id: str) -> str:
@@ -56,11 +55,7 @@ def _tag(resource: AWSObject, naming: Naming) -> None:
     name = naming.name(kebab(resource.title))
     kind = resource.resource_type
     if kind == _ASG:
-        resource.Tags = autoscaling.Tags(Name=name) + autoscaling.Tags(
-            **{k: v for k, v in naming.common()}
-        )
-    elif kind in _MAP_TAG_TYPES:
-        resource.Tags = {"Name": name, **dict(naming.common())}
+        resource.Tags = autoscaling.Tags(Name=name) + autoscaling.Tags(**dict(naming.common()))
     elif kind == _BUDGET:
         pairs = [("Name", name), *naming.common()]
         resource.ResourceTags = [budgets.ResourceTag(Key=k, Value=v) for k, v in pairs]
