@@ -102,6 +102,18 @@ def service_may_write_logs(service: str, bucket_arn: object, prefix: str) -> Sta
     )
 
 
+def service_may_check_bucket(service: str, bucket_arn: object) -> Statement:
+    """VPC flow log delivery checks the bucket's ACL before writing."""
+    return Statement(
+        Sid="LogDeliveryAclCheck",
+        Effect=Allow,
+        Principal=Principal("Service", [service]),
+        Action=[s3.GetBucketAcl, s3.ListBucket],
+        Resource=[bucket_arn],
+        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+    )
+
+
 def queue_policy(queue_arn: object, rule_arn: object) -> PolicyDocument:
     """The EventBridge rule (and only that rule) may send to the queue; TLS only."""
     return document(

@@ -97,6 +97,7 @@ def _log_bucket(t: Template, key: DataKey, retention_days: object) -> Bucket:
                                             ACCESS_LOG_PREFIX),
             policies.service_may_write_logs("delivery.logs.amazonaws.com", logs.arn,
                                             FLOW_LOG_PREFIX),
+            policies.service_may_check_bucket("delivery.logs.amazonaws.com", logs.arn),
         ))))
     return logs
 
