@@ -143,8 +143,8 @@ def add_service(t: Template, p: MainParameters, *, queues_: Queues, storage: Sto
             MaximumPercent=200, MinimumHealthyPercent=100,
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True)),
         NetworkConfiguration=ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
-            Subnets=network.subnet_ids, SecurityGroups=[Ref(network.task_sg)],
-            AssignPublicIp="DISABLED")),
+            # no AssignPublicIp: EC2 tasks never get a public address (it is a Fargate option)
+            Subnets=network.subnet_ids, SecurityGroups=[Ref(network.task_sg)])),
         PlacementStrategies=[ecs.PlacementStrategy(Type="spread",
                                                    Field="attribute:ecs.availability-zone")],
         EnableECSManagedTags=True, PropagateTags="SERVICE",
