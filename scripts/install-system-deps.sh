@@ -4,6 +4,12 @@
 #
 #   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts
 #   install-system-deps.sh dev       runtime + what tests, samples and the image build need
+#   install-system-deps.sh image     runtime + Debian's python3 (the image's final stage)
+#   install-system-deps.sh image-build  python3 and venv (the image's build stage)
+#   install-system-deps.sh docs      Graphviz, for docs/architecture.png (scripts/diagram.sh)
+#
+# CA_BUNDLE=FILE: apt trusts that CA bundle too (the image build behind a TLS-inspecting
+# proxy mounts one as a BuildKit secret; it is never written into the system).
 #
 # Only missing packages are installed, so a second run is quick.
 set -euo pipefail
@@ -30,7 +36,10 @@ case "$profile" in
     command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
     command -v mvn >/dev/null 2>&1 || wanted+=(maven)
     ;;
-  *) echo "usage: $0 runtime|dev" >&2; exit 2 ;;
+  image) wanted=("${runtime[@]}" python3) ;;
+  image-build) wanted=(python3 python3-venv) ;;
+  docs) wanted=(graphviz) ;;
+  *) echo "usage: $0 runtime|dev|image|image-build|docs" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -50,8 +59,12 @@ fi
 
 echo "installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
-if [ "$profile" = runtime ]; then
+apt_opts=()
+if [ -n "${CA_BUNDLE:-}" ] && [ -r "$CA_BUNDLE" ]; then
+  apt_opts+=(-o "Acquire::https::CAInfo=$CA_BUNDLE")
+fi
+apt-get "${apt_opts[@]}" update -q
+apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${missing[@]}"
+if [ "$profile" != dev ] && [ "$profile" != docs ]; then
   rm -rf /var/lib/apt/lists/*
 fi

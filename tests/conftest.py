@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.moto",
     "tests.fixtures.japanese_pages",
     "tests.fixtures.opensearch",
+    "tests.fixtures.docker",
 ]

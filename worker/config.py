@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from worker.errors import ConfigurationError
@@ -71,6 +71,10 @@ class Settings:
     opensearch_japanese_analyzer: str  # bigram (built in everywhere) | kuromoji (plugin)
     opensearch_knn_engine: str  # lucene (pure Java) | faiss | nmslib (native libraries)
     opensearch_knn_space: str  # cosinesimil | innerproduct | l2
+    # basic-auth credentials injected by ECS `secrets` from Secrets Manager (templates/);
+    # kept out of repr so that logging the settings never prints the password
+    opensearch_username: str | None = field(repr=False)
+    opensearch_password: str | None = field(repr=False)
     # embeddings
     bedrock_region: str | None
     bedrock_model_id: str
@@ -118,6 +122,8 @@ class Settings:
                                           ("lucene", "faiss", "nmslib")),
             opensearch_knn_space=_choice(env, "OPENSEARCH_KNN_SPACE",
                                          ("cosinesimil", "innerproduct", "l2")),
+            opensearch_username=_opt(env, "OPENSEARCH_USERNAME"),
+            opensearch_password=_opt(env, "OPENSEARCH_PASSWORD"),
             bedrock_region=_opt(env, "BEDROCK_REGION"),
             bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip()
             or "amazon.titan-embed-text-v2:0",

@@ -143,6 +143,21 @@ def test_basic_auth_comes_from_secrets_manager(listener: Listener, aws: AwsEnv) 
     assert base64.b64decode(token).decode() == "indexer:s3cr3t:!@#"
 
 
+def test_basic_auth_injected_by_ecs_secrets_needs_no_secrets_manager_call(
+        listener: Listener) -> None:
+    # ECS resolves the secret before the container starts; an unreachable Secrets Manager
+    # endpoint proves the worker does not ask for it again.
+    env = {"OPENSEARCH_ENDPOINT": f"http://127.0.0.1:{listener.port}", "OPENSEARCH_AUTH": "basic",
+           "OPENSEARCH_USERNAME": "indexer", "OPENSEARCH_PASSWORD": "from-ecs",
+           "OPENSEARCH_SECRET_ID": "cis/opensearch", "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+           "AWS_REGION": "ap-northeast-1"}
+    settings = Settings.from_env(env)
+    assert "from-ecs" not in repr(settings)
+    connect(settings).info()
+    scheme, token = listener.requests[0].headers["authorization"].split(" ", 1)
+    assert (scheme, base64.b64decode(token).decode()) == ("Basic", "indexer:from-ecs")
+
+
 def test_basic_auth_without_a_usable_secret_is_a_configuration_error(aws: AwsEnv) -> None:
     env = {**aws.environ, "OPENSEARCH_ENDPOINT": "http://127.0.0.1:9", "OPENSEARCH_AUTH": "basic"}
     with pytest.raises(ConfigurationError, match="OPENSEARCH_SECRET_ID"):

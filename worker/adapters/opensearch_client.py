@@ -4,8 +4,10 @@
   Amazon OpenSearch Service (`es`) and Serverless (`aoss`, told apart by the host name).
   The client uses urllib3, so the signer is opensearch-py's `Urllib3AWSV4SignerAuth`
   (`AWSV4SignerAuth` is the one for `RequestsHttpConnection`).
-- `basic`: user and password from the Secrets Manager secret OPENSEARCH_SECRET_ID (JSON with
-  `username` and `password`), for domains with fine-grained access control.
+- `basic`: for domains with fine-grained access control. On ECS the task definition injects
+  OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD from Secrets Manager through `secrets` (the
+  execution role reads the secret); elsewhere the worker reads the Secrets Manager secret
+  OPENSEARCH_SECRET_ID (JSON with `username` and `password`) itself.
 - `none`: the local test node.
 TLS certificates are always verified. The client does not retry by itself: the sink owns
 the retry policy (backoff with jitter), so retries are not multiplied.
@@ -44,9 +46,12 @@ def signing_region(host: str, settings: Settings) -> str:
 
 
 def basic_credentials(settings: Settings) -> tuple[str, str]:
-    """(username, password) from the Secrets Manager secret; never logged."""
+    """(username, password), injected by ECS or read from the secret; never logged."""
+    if settings.opensearch_username and settings.opensearch_password:
+        return settings.opensearch_username, settings.opensearch_password
     if not settings.opensearch_secret_id:
-        raise ConfigurationError("missing required settings: OPENSEARCH_SECRET_ID "
+        raise ConfigurationError("missing required settings: OPENSEARCH_SECRET_ID or "
+                                 "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD "
                                  "(OPENSEARCH_AUTH=basic)")
     client = boto3.client("secretsmanager", region_name=settings.aws_region,
                           endpoint_url=settings.aws_endpoint_url)

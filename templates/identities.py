@@ -1,0 +1,97 @@
+"""The task's two roles: what the worker may do, and what ECS may do to start it.
+
+The task role carries the worker's permissions on this stack's named resources (policies.py);
+the execution role, a different role, only pulls the two images, writes the log streams and
+reads the one search secret when there is one. The task's log group lives here too, since
+the execution role is scoped to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import GetAtt, Join, Ref, Sub, Template, iam, logs
+
+from templates import policies
+from templates.compute import Compute
+from templates.encryption import DataKey
+from templates.images import PULL_THROUGH_PREFIX, XRAY_REPOSITORY
+from templates.parameters import HAS_SEARCH_DOMAIN_ARN, HAS_SEARCH_SECRET, MainParameters
+from templates.queues import Queues
+from templates.storage import Storage
+from templates.tags import Naming
+
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class TaskIdentities:
+    task_role: iam.Role
+    execution_role: iam.Role
+    log_group: logs.LogGroup
+
+    @property
+    def task_role_arn(self) -> GetAtt:
+        return GetAtt(self.task_role, "Arn")
+
+
+def repository_arn(name: object) -> Sub:
+    return Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Name}",
+               Name=name)
+
+
+def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
+               storage: Storage, compute: Compute) -> iam.Role:
+    statements = policies.worker_statements(
+        queue_arn=queues.work.arn, dlq_arn=queues.dead_letters.arn,
+        landing_arn=storage.landing.arn, thumbnail_arn=storage.thumbnails.arn,
+        key_arn=key.arn,
+        model_arn=Sub("arn:${AWS::Partition}:bedrock:${Region}::foundation-model/${Model}",
+                      Region=Ref(p.bedrock_region), Model=Ref(p.bedrock_model)),
+        task_arns=Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
+                      "task/${Cluster}/*", Cluster=compute.cluster_name),
+    )
+    role = t.add_resource(iam.Role(
+        "TaskRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
+        Description="cis-worker task: queue, buckets, key, Bedrock model, traces",
+        Policies=[policies.inline("worker", *statements)]))
+    t.add_resource(policies.conditional_policy(
+        "TaskExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
+        policies.search_statements(Ref(p.search_domain_arn))))
+    return role
+
+
+def _log_group(t: Template, p: MainParameters, key: DataKey, naming: Naming) -> logs.LogGroup:
+    return t.add_resource(logs.LogGroup(
+        "WorkerLogGroup",
+        LogGroupName=Join("", ["/", Ref(p.project), "/", Ref(p.environment), "/worker"]),
+        RetentionInDays=Ref(p.log_retention_days), KmsKeyId=key.arn))
+
+
+def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) -> iam.Role:
+    pulled = f"{PULL_THROUGH_PREFIX}/{XRAY_REPOSITORY}"
+    statements = policies.execution_statements(
+        repository_arns=[repository_arn(Ref(p.image_repository)), repository_arn(pulled)],
+        pull_through_arn=repository_arn(pulled),
+        log_group_arn=Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                          "log-group:${Name}", Name=Ref(log_group)),
+    )
+    role = t.add_resource(iam.Role(
+        "ExecutionRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
+        Description="ECS agent for cis-worker tasks: image pulls, log streams, secret",
+        Policies=[policies.inline("start-task", *statements)]))
+    t.add_resource(policies.conditional_policy(
+        "ExecutionSecretAccess", role, HAS_SEARCH_SECRET,
+        policies.secret_statements(Ref(p.search_secret))))
+    return role
+
+
+def add_task_identities(t: Template, p: MainParameters, key: DataKey, queues: Queues,
+                        storage: Storage, compute: Compute, naming: Naming) -> TaskIdentities:
+    log_group = _log_group(t, p, key, naming)
+    return TaskIdentities(
+        task_role=_task_role(t, p, key, queues, storage, compute),
+        execution_role=_execution_role(t, p, log_group),
+        log_group=log_group,
+    )
+

@@ -1,0 +1,194 @@
+"""IAM and resource policies as small pure functions of the resources they name.
+
+Every statement names its resources (ARNs from the stack); the only `Resource: "*"` allowed is
+for actions that have no resource-level permissions at all, listed in UNSCOPABLE_ACTIONS, and
+the tests hold the roles to that. Actions are awacs objects, never strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from awacs import (
+    bedrock,
+    ecr,
+    ecs,
+    es,
+    kms,
+    logs,
+    s3,
+    secretsmanager,
+    sqs,
+    sts,
+    xray,
+)
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnEquals,
+    Bool,
+    Condition,
+    Deny,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from troposphere import AccountId, Ref, Sub, encode_to_dict, iam
+
+VERSION = "2012-10-17"
+
+# Actions AWS does not scope to resources: they can only be granted on "*".
+UNSCOPABLE_ACTIONS = frozenset({
+    "ecr:GetAuthorizationToken",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+})
+
+Resources = Sequence[object]
+
+
+def document(*statements: Statement) -> PolicyDocument:
+    return PolicyDocument(Version=VERSION, Statement=list(statements))
+
+
+def allow(actions: Sequence[Action], resources: Resources, sid: str | None = None) -> Statement:
+    extra = {"Sid": sid} if sid else {}
+    return Statement(Effect=Allow, Action=list(actions), Resource=list(resources), **extra)
+
+
+def assume_role(service: str, *, same_account: bool = True) -> PolicyDocument:
+    """Trust policy: `service` (e.g. ecs-tasks.amazonaws.com) may assume the role; with
+    `same_account`, only on behalf of this account (services that pass aws:SourceAccount)."""
+    extra = {"Condition": Condition(StringEquals("aws:SourceAccount", AccountId))}
+    return document(Statement(
+        Effect=Allow,
+        Principal=Principal("Service", [service]),
+        Action=[sts.AssumeRole],
+        **(extra if same_account else {}),
+    ))
+
+
+def deny_insecure_transport(resources: Resources, service_action: str) -> Statement:
+    """Refuse every request that does not come over TLS."""
+    return Statement(
+        Sid="DenyInsecureTransport",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=[Action(service_action, "*")],
+        Resource=list(resources),
+        Condition=Condition(Bool("aws:SecureTransport", "false")),
+    )
+
+
+def bucket_policy(bucket_arn: object, *extra: Statement) -> PolicyDocument:
+    objects = Sub("${Arn}/*", Arn=bucket_arn)
+    return document(deny_insecure_transport([bucket_arn, objects], "s3"), *extra)
+
+
+def service_may_write_logs(service: str, bucket_arn: object, prefix: str) -> Statement:
+    """A log delivery service (S3 server access logs, VPC flow logs) may put objects under
+    `prefix`, for this account's sources only."""
+    return Statement(
+        Sid=f"LogDelivery{prefix.strip('/').title().replace('-', '')}",
+        Effect=Allow,
+        Principal=Principal("Service", [service]),
+        Action=[s3.PutObject],
+        Resource=[Sub(f"${{Arn}}/{prefix}*", Arn=bucket_arn)],
+        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+    )
+
+
+def service_may_check_bucket(service: str, bucket_arn: object) -> Statement:
+    """VPC flow log delivery checks the bucket's ACL before writing."""
+    return Statement(
+        Sid="LogDeliveryAclCheck",
+        Effect=Allow,
+        Principal=Principal("Service", [service]),
+        Action=[s3.GetBucketAcl, s3.ListBucket],
+        Resource=[bucket_arn],
+        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+    )
+
+
+def queue_policy(queue_arn: object, rule_arn: object) -> PolicyDocument:
+    """The EventBridge rule (and only that rule) may send to the queue; TLS only."""
+    return document(
+        deny_insecure_transport([queue_arn], "sqs"),
+        Statement(
+            Sid="AllowLandingEventsRule",
+            Effect=Allow,
+            Principal=Principal("Service", ["events.amazonaws.com"]),
+            Action=[sqs.SendMessage],
+            Resource=[queue_arn],
+            Condition=Condition(ArnEquals("aws:SourceArn", rule_arn)),
+        ),
+    )
+
+
+def worker_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object,
+                      thumbnail_arn: object, key_arn: object, model_arn: object,
+                      task_arns: object) -> list[Statement]:
+    """What `cis-worker run` (and backfill/redrive, run as the same task) needs."""
+    return [
+        allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.ChangeMessageVisibility,
+               sqs.GetQueueAttributes, sqs.GetQueueUrl, sqs.SendMessage], [queue_arn], "Queue"),
+        allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes, sqs.SendMessage,
+               sqs.StartMessageMoveTask, sqs.ListMessageMoveTasks], [dlq_arn], "DeadLetters"),
+        allow([s3.GetObject, s3.GetObjectVersion], [Sub("${Arn}/*", Arn=landing_arn)], "Read"),
+        allow([s3.ListBucket, s3.ListBucketVersions], [landing_arn], "ListLanding"),
+        allow([s3.PutObject, s3.DeleteObject], [Sub("${Arn}/*", Arn=thumbnail_arn)], "Thumbs"),
+        allow([kms.Decrypt, kms.GenerateDataKey], [key_arn], "DataKey"),
+        allow([bedrock.InvokeModel], [model_arn], "Embeddings"),
+        allow([ecs.UpdateTaskProtection, ecs.GetTaskProtection], [task_arns], "TaskProtection"),
+        allow([xray.PutTraceSegments, xray.PutTelemetryRecords, xray.GetSamplingRules,
+               xray.GetSamplingTargets, xray.GetSamplingStatisticSummaries], ["*"], "Traces"),
+    ]
+
+
+def search_statements(domain_arn: object) -> list[Statement]:
+    """HTTP access to one OpenSearch domain's API (SigV4)."""
+    return [allow([es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
+                  [domain_arn, Sub("${Arn}/*", Arn=domain_arn)], "SearchDomain")]
+
+
+def execution_statements(*, repository_arns: Resources, pull_through_arn: object,
+                         log_group_arn: object) -> list[Statement]:
+    """What the ECS agent needs to start the task: pull the two images, write its logs."""
+    return [
+        allow([ecr.GetAuthorizationToken], ["*"], "RegistryLogin"),
+        allow([ecr.BatchGetImage, ecr.GetDownloadUrlForLayer, ecr.BatchCheckLayerAvailability],
+              repository_arns, "PullImages"),
+        allow([ecr.CreateRepository, ecr.BatchImportUpstreamImage], [pull_through_arn],
+              "PullThroughCache"),
+        allow([logs.CreateLogStream, logs.PutLogEvents],
+              [Sub("${Arn}:log-stream:*", Arn=log_group_arn)], "Logs"),
+    ]
+
+
+def secret_statements(secret_arn: object) -> list[Statement]:
+    """Read the one basic-auth secret that the task's `secrets` inject."""
+    return [allow([secretsmanager.GetSecretValue], [secret_arn], "SearchSecret")]
+
+
+def inline(name: str, *statements: Statement) -> iam.Policy:
+    """A role's inline policy."""
+    return iam.Policy(PolicyName=name, PolicyDocument=document(*statements))
+
+
+def as_dict(doc: PolicyDocument) -> dict[str, object]:
+    """The document as plain JSON data, for properties that troposphere types as a dict."""
+    data: dict[str, object] = encode_to_dict(doc)
+    return data
+
+
+def conditional_policy(title: str, role: iam.Role, condition: str,
+                       statements: Sequence[Statement]) -> iam.RolePolicy:
+    """An inline policy of `role` that exists only under `condition` (policy name: the
+    title in kebab case)."""
+    name = "".join(f"-{c.lower()}" if c.isupper() else c for c in title).lstrip("-")
+    return iam.RolePolicy(title, Condition=condition, RoleName=Ref(role), PolicyName=name,
+                          PolicyDocument=as_dict(document(*statements)))

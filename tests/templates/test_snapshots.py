@@ -1,0 +1,45 @@
+"""Snapshots of the generated templates: any change to what would be deployed shows up as a
+diff in review.
+
+After an intended change, update them and commit the new JSON with the change:
+
+    UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/templates/test_snapshots.py
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from templates.builder import build_all
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(build_all()))
+def test_template_matches_its_snapshot(name: str) -> None:
+    generated = build_all()[name].to_json(indent=1, sort_keys=True) + "\n"
+    snapshot = SNAPSHOTS / name
+    if UPDATE:
+        snapshot.write_text(generated, encoding="utf-8")
+    assert snapshot.exists(), f"no snapshot {snapshot.name}: run with UPDATE_SNAPSHOTS=1"
+    expected = snapshot.read_text(encoding="utf-8")
+    if generated != expected:
+        diff = difflib.unified_diff(expected.splitlines(), generated.splitlines(),
+                                    f"snapshots/{name}", f"generated {name}", lineterm="", n=2)
+        shown = "\n".join(list(diff)[:80])
+        pytest.fail(f"{name} differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept):\n{shown}")
+
+
+def test_python_m_templates_writes_what_the_snapshots_hold(tmp_path: Path) -> None:
+    from templates.__main__ import main
+
+    assert main(["--out", str(tmp_path)]) == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == sorted(path.name for path in SNAPSHOTS.glob("*.json"))
+    for path in tmp_path.iterdir():
+        assert path.read_text(encoding="utf-8") == (SNAPSHOTS / path.name).read_text("utf-8")
