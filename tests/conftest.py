@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.moto",
+    "tests.fixtures.landing",
+    "tests.fixtures.worker_process",
 ]
