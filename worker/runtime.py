@@ -203,20 +203,23 @@ class QueueWorker:
 
     def _settle_finished(self) -> None:
         done = [h for h in self.inflight.running() if h.future is not None and h.future.done()]
-        to_delete: list[ReceivedMessage] = []
+        finished: list[tuple[Held, jobs.JobResult]] = []
         for held in done:
             result = self._result(held)
             self.inflight.pop(held.message.message_id)
             observability.emit_metrics(result.files, self.settings.environment)
-            with observability.log_context(message_id=held.message.message_id,
-                                           receive_count=held.message.receive_count):
-                if result.status == "done":
-                    to_delete.append(held.message)
-                    log.info("message done", extra={"outcomes": [f.outcome for f in result.files]})
-                else:
+            if result.status == "done":
+                finished.append((held, result))
+            else:
+                with observability.log_context(message_id=held.message.message_id,
+                                               receive_count=held.message.receive_count):
                     self._retry_later(held, result)
-        if to_delete:
-            self._delete(to_delete)
+        if finished:
+            self._delete([held.message for held, _ in finished])
+        for held, result in finished:
+            log.info("message done", extra={"message_id": held.message.message_id,
+                                            "receive_count": held.message.receive_count,
+                                            "outcomes": [f.outcome for f in result.files]})
 
     def _result(self, held: Held) -> jobs.JobResult:
         assert held.future is not None

@@ -4,7 +4,8 @@ The S3 side stays real (S3ObjectStore against moto); these stand in for the part
 others while they are built, and give the fault tests handles that a real part has not:
 - `FileSink` writes documents as JSON files and logs every write (to count "exactly once");
   while OUTPUT_DIR/sink-down exists it answers with a transient error, like an index that
-  is down.
+  is down; when the file holds a number N, only the next N writes fail (a recovery that
+  the test decides, not the clock).
 - `fake_extract` turns a text file into a one-page document. A file whose text is
   `wait-for <name>` marks itself started (`<name>.started` in OUTPUT_DIR) and blocks until
   OUTPUT_DIR/<name> exists: a "long file" whose end the test decides, with no timing.
@@ -48,7 +49,7 @@ class FileSink:
     def write(self, documents: Sequence[Document]) -> list[WriteResult]:
         results = []
         for document in documents:
-            if (self.out / "sink-down").exists():
+            if self._down():
                 self._log({"id": document.id, "refused": True})
                 results.append(WriteResult(document.id, ServiceUnavailableError("sink down")))
                 continue
@@ -63,6 +64,18 @@ class FileSink:
                        "sequencer": document.source.sequencer})
             results.append(WriteResult(document.id))
         return results
+
+    def _down(self) -> bool:
+        flag = self.out / "sink-down"
+        try:
+            left = flag.read_text().strip()
+        except FileNotFoundError:
+            return False
+        if left.isdigit():
+            if int(left) <= 0:
+                return False
+            flag.write_text(str(int(left) - 1))
+        return True
 
     def delete(self, source: SourceRef) -> None:
         self._path(source.document_id).unlink(missing_ok=True)
