@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.moto",
     "tests.fixtures.landing",
     "tests.fixtures.worker_process",
+    "tests.fixtures.xray",
 ]

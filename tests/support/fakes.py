@@ -6,7 +6,8 @@ others while they are built, and give the fault tests handles that a real part h
   while OUTPUT_DIR/sink-down exists it answers with a transient error, like an index that
   is down; when the file holds a number N, only the next N writes fail (a recovery that
   the test decides, not the clock).
-- `fake_extract` turns a text file into a one-page document. A file whose text is
+- `fake_extract` turns a text file into a one-page document, and logs its start and end
+  to OUTPUT_DIR/extract.log (to see whether two runs overlapped). A file whose text is
   `wait-for <name>` marks itself started (`<name>.started` in OUTPUT_DIR) and blocks until
   OUTPUT_DIR/<name> exists: a "long file" whose end the test decides, with no timing.
 """
@@ -82,7 +83,20 @@ class FileSink:
         self._log({"id": source.document_id, "deleted": True})
 
 
+def _trace(line: str) -> None:
+    with (Path(os.environ["OUTPUT_DIR"]) / "extract.log").open("a", encoding="utf-8") as log:
+        log.write(line + "\n")
+
+
 def fake_extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
+    _trace(f"start {source.document_id}")
+    try:
+        return _extract(path, source, options)
+    finally:
+        _trace(f"end {source.document_id}")
+
+
+def _extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
     data = path.read_bytes()
     text = data.decode("utf-8", errors="replace")
     if text.startswith("wait-for "):
