@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.fixtures.landing import Landing
-from tests.fixtures.worker_process import run_cli
+from tests.fixtures.worker_process import WorkerProcess, run_cli
 from tests.support.envs import fast_env
 
 
@@ -63,13 +64,20 @@ def test_sigterm_during_a_long_file_finishes_it_without_new_receives(
     assert json.loads(left["Body"])["detail"]["object"]["key"] == "later.txt"
 
 
+def start_on_endless_file(landing: Landing, start_worker: Callable[..., WorkerProcess],
+                          out: Path, **env: str) -> WorkerProcess:
+    """A worker busy with a file that never ends, hidden for 60 s by its receive."""
+    put(landing, "long.txt", "wait-for never")
+    worker = start_worker(fast_env(landing, out, VISIBILITY_TIMEOUT_SECONDS="60", **env),
+                          fake=True)
+    worker.wait_for(lambda: (out / "never.started").exists(), "the file to start")
+    worker.signal(signal.SIGTERM)
+    return worker
+
+
 def test_sigterm_with_the_budget_spent_releases_the_file_at_once(
         landing: Landing, start_worker, tmp_path: Path) -> None:
-    put(landing, "long.txt", "wait-for never")
-    worker = start_worker(fast_env(landing, tmp_path, SHUTDOWN_BUDGET_SECONDS="0",
-                                   VISIBILITY_TIMEOUT_SECONDS="60"), fake=True)
-    worker.wait_for(lambda: (tmp_path / "never.started").exists(), "the file to start")
-    worker.signal(signal.SIGTERM)
+    worker = start_on_endless_file(landing, start_worker, tmp_path, SHUTDOWN_BUDGET_SECONDS="0")
     assert worker.wait_exit() == 0
     assert worker.logs("messages released")
     assert documents(tmp_path) == []
@@ -80,11 +88,8 @@ def test_sigterm_with_the_budget_spent_releases_the_file_at_once(
 
 def test_second_signal_releases_and_exits_at_once(
         landing: Landing, start_worker, tmp_path: Path) -> None:
-    put(landing, "long.txt", "wait-for never")
-    worker = start_worker(fast_env(landing, tmp_path, VISIBILITY_TIMEOUT_SECONDS="60",
-                                   SHUTDOWN_BUDGET_SECONDS="600"), fake=True)
-    worker.wait_for(lambda: (tmp_path / "never.started").exists(), "the file to start")
-    worker.signal(signal.SIGTERM)
+    worker = start_on_endless_file(landing, start_worker, tmp_path,
+                                   SHUTDOWN_BUDGET_SECONDS="600")
     worker.wait_for_log("shutting down: no new receives")
     worker.signal(signal.SIGTERM)
     assert worker.wait_exit(timeout_s=60) == 0  # long before the 600 s budget
