@@ -79,10 +79,13 @@ class InFlight:
         return chosen
 
     def due_for_extension(self, now: float) -> list[Held]:
-        """Messages to extend now: half their visibility gone, still under the hard cap."""
+        """Messages to extend now: half their visibility gone, still under the hard cap.
+        The pool kills a job at the cap; extending one visibility period beyond it keeps the
+        message hidden until that kill is seen and the message is settled."""
+        limit = self.hold_cap_s + self.visibility_s
         return [h for h in self.held.values()
                 if h.visible_until - now <= self.visibility_s / 2
-                and now - h.received_at < self.hold_cap_s]
+                and now - h.received_at < limit]
 
     def over_cap(self, now: float) -> list[Held]:
         return [h for h in self.held.values() if now - h.received_at >= self.hold_cap_s]

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from worker import jobs, observability, tracing
+from worker import jobs, observability
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
@@ -49,7 +49,6 @@ def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
     """Run until a signal (exit 0) or a fatal error (raised: the CLI exits 2)."""
     settings.require_for_run()
     observability.setup_logging(settings.log_level)
-    tracing.configure(settings)
     from worker import composition  # boto3 and the adapters only when running
 
     if factory is None:
@@ -192,7 +191,9 @@ class QueueWorker:
             if self.inflight.add(message, job, time.monotonic()) is None:
                 log.warning("received a message already held: kept its new receipt")
             else:
-                log.info("message received", extra={"events": len(events)})
+                log.info("message received", extra={
+                    "events": len(events), "bucket": events[0].source.bucket,
+                    "keys": [event.source.key for event in events][:10]})
 
     # --- running and settling ------------------------------------------------------------
 

@@ -69,6 +69,8 @@ class ProcessingService:
     def handle(self, event: ObjectEvent) -> FileMetrics:
         """Apply one event. Raises TransientError (retry) or FatalError (stop)."""
         started = time.monotonic()
+        if str(event.source.key).endswith("/"):  # a folder placeholder, not a file
+            return FileMetrics("skipped")
         if event.kind == "deleted":
             metrics = self._delete(event)
         else:

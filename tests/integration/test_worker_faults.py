@@ -143,3 +143,26 @@ def test_transient_sink_failure_keeps_the_message_then_processes_it_once(
     assert landing.count() == 0 and landing.count(landing.dlq_url) == 0
     transient = [m for m in worker.metrics() if m.get("ErrorClass") == "transient"]
     assert transient and transient[0]["FilesFailed"] == [1.0]
+
+
+def test_a_file_that_kills_its_pool_process_ends_in_the_dlq_and_the_worker_goes_on(
+        landing: Landing, start_worker, tmp_path: Path) -> None:
+    put(landing, "crash.bin", "crash")
+    worker = start_worker(fast_env(landing, tmp_path), fake=True)
+    worker.wait_for(lambda: landing.count(landing.dlq_url) == 1, "the crashing file in the DLQ")
+    kept = worker.logs("message kept for a retry")
+    assert [k["receive_count"] for k in kept] == [1, 2, 3]
+    assert all("pool process failed" in k["reason"] for k in kept)
+    put(landing, "fine.txt", "still working")  # the pool replaced its process
+    worker.wait_for_log("message done")
+    assert [d["source"]["key"] for d in documents(tmp_path)] == ["fine.txt"]  # type: ignore[index]
+
+
+def test_the_hard_cap_ends_a_file_that_never_finishes(landing: Landing, start_worker,
+                                                     tmp_path: Path) -> None:
+    put(landing, "endless.txt", "wait-for never")
+    worker = start_worker(fast_env(landing, tmp_path, MESSAGE_HOLD_CAP_SECONDS="2",
+                                   VISIBILITY_TIMEOUT_SECONDS="4"), fake=True)
+    [kept] = worker.wait_for_log("message kept for a retry")
+    assert kept["reason"] == "hard cap of 2 s reached" and kept["receive_count"] == 1
+    assert documents(tmp_path) == []

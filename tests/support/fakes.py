@@ -8,6 +8,7 @@ others while they are built, and give the fault tests handles that a real part h
   the test decides, not the clock).
 - `fake_extract` turns a text file into a one-page document, and logs its start and end
   to OUTPUT_DIR/extract.log (to see whether two runs overlapped). A file whose text is
+  `crash` kills the pool process that reads it. A file whose text is
   `wait-for <name>` marks itself started (`<name>.started` in OUTPUT_DIR) and blocks until
   OUTPUT_DIR/<name> exists: a "long file" whose end the test decides, with no timing.
 """
@@ -99,6 +100,8 @@ def fake_extract(path: Path, source: SourceRef, options: ExtractionOptions) -> E
 def _extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
     data = path.read_bytes()
     text = data.decode("utf-8", errors="replace")
+    if text.startswith("crash"):
+        os._exit(3)  # the pool process dies mid-file (as when the OOM killer strikes)
     if text.startswith("wait-for "):
         out = Path(os.environ["OUTPUT_DIR"])
         name = text.split()[1]

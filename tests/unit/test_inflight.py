@@ -27,8 +27,10 @@ def test_extension_is_due_at_half_the_visibility_until_the_cap() -> None:
     [due] = held.due_for_extension(15)
     due.visible_until = 45
     assert held.due_for_extension(29) == []
-    assert held.due_for_extension(99.9) != []
-    assert held.due_for_extension(100) == [] and held.over_cap(100) != []
+    assert held.due_for_extension(99.9) != [] and held.over_cap(99.9) == []
+    assert held.over_cap(100) != []
+    assert held.due_for_extension(129.9) != []  # one period past the cap: the kill lands
+    assert held.due_for_extension(130) == []
 
 
 def test_messages_about_the_same_object_never_run_together() -> None:

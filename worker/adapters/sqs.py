@@ -14,9 +14,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from worker.adapters.aws import translate
+from worker.adapters.aws import error_code, translate
+from worker.errors import ConfigurationError
 
 BATCH = 10  # SQS batch and receive limit
+# a queue that does not exist or may not be read is a configuration error (exit 2), not a
+# transient one to retry forever
+MISCONFIGURED = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
+                           "AccessDenied", "AccessDeniedException"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,12 @@ class SqsQueue:
                 QueueUrl=self.url, MaxNumberOfMessages=max(1, min(BATCH, max_messages)),
                 WaitTimeSeconds=wait_s, VisibilityTimeout=visibility_s,
                 MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"])
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if error_code(exc) in MISCONFIGURED:
+                raise ConfigurationError(f"cannot receive from {self.url}: "
+                                         f"{error_code(exc)}") from exc
+            raise translate(exc, "ReceiveMessage") from exc
+        except BotoCoreError as exc:
             raise translate(exc, "ReceiveMessage") from exc
         return [_message(raw) for raw in response.get("Messages", [])]
 
