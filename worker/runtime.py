@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from pebble import ProcessPool
 
 from worker import jobs, observability
+from worker.acks import Acks
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
@@ -76,6 +77,7 @@ class QueueWorker:
     def __init__(self, settings: Settings, queue: SqsQueue, factory: jobs.ServiceFactory) -> None:
         self.settings = settings
         self.queue = queue
+        self.acks = Acks(queue)
         self.factory = factory
         self.inflight = InFlight(settings.visibility_timeout_s, settings.message_hold_cap_s)
         self.protection = TaskProtection(settings.ecs_agent_uri, settings.message_hold_cap_s)
@@ -179,13 +181,13 @@ class QueueWorker:
             except BadMessageError as exc:
                 log.error("unparseable message: back to the queue for the DLQ",
                           extra={**exc.to_dict(), "body_start": message.body[:200]})
-                self._change_visibility([message], 0)
+                self.acks.change_visibility([message], 0)
                 observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
                                            self.settings.environment)
                 return
             if not events:
                 log.info("test event acknowledged")
-                self._delete([message])
+                self.acks.delete([message])
                 return
             job = jobs.Job(message.message_id, message.receive_count, tuple(events))
             if self.inflight.add(message, job, time.monotonic()) is None:
@@ -216,7 +218,7 @@ class QueueWorker:
                                                receive_count=held.message.receive_count):
                     self._retry_later(held, result)
         if finished:
-            self._delete([held.message for held, _ in finished])
+            self.acks.delete([held.message for held, _ in finished])
         for held, result in finished:
             log.info("message done", extra={"message_id": held.message.message_id,
                                             "receive_count": held.message.receive_count,
@@ -238,14 +240,14 @@ class QueueWorker:
         if result.status == "fatal":
             log.error("fatal error: releasing the message and stopping", extra=result.error)
             self.exit_code = 2
-            self._change_visibility([held.message], 0)
+            self.acks.change_visibility([held.message], 0)
             self._begin_drain(self.settings.shutdown_budget_s)
             return
         delay = retry_delay_s(held.message.receive_count, self.settings.retry_backoff_base_s,
                               self.settings.retry_backoff_max_s)
         log.warning("message kept for a retry", extra={**(result.error or {}),
                                                       "retry_in_s": delay})
-        self._change_visibility([held.message], delay)
+        self.acks.change_visibility([held.message], delay)
 
     def _heartbeat(self) -> None:
         now = time.monotonic()
@@ -256,7 +258,7 @@ class QueueWorker:
         due = self.inflight.due_for_extension(now)
         if not due:
             return
-        failed = self._change_visibility([h.message for h in due],
+        failed = self.acks.change_visibility([h.message for h in due],
                                          self.settings.visibility_timeout_s)
         for held in due:
             if held.message.message_id not in failed:
@@ -288,44 +290,13 @@ class QueueWorker:
         messages = [i.message if isinstance(i, Held) else i for i in items]
         for message in messages:
             self.inflight.pop(message.message_id)
-        if messages:
-            self._change_visibility(messages, 0)
-            log.info("messages released", extra={"message_ids": [m.message_id
-                                                                  for m in messages],
-                                                 "why": why})
+        self.acks.release(messages, why)
 
     def _stop_pool(self) -> None:
         self.pool.stop()  # type: ignore[no-untyped-call]
         self.pool.join(timeout=10)
 
-    # --- SQS calls and liveness ----------------------------------------------------------
-
-    def _delete(self, messages: list[ReceivedMessage]) -> None:
-        for failure in self._sqs("delete", lambda: self.queue.delete(messages)) or []:
-            log.warning("delete failed: the message will come back",
-                        extra={"message_id": failure.message_id, "code": failure.code})
-
-    def _change_visibility(self, messages: list[ReceivedMessage], seconds: int) -> set[str]:
-        """Ids of the messages whose visibility did not change."""
-        failures = self._sqs("change visibility",
-                             lambda: self.queue.change_visibility(messages, seconds))
-        if failures is None:
-            return {m.message_id for m in messages}
-        for failure in failures:
-            log.warning("visibility change failed",
-                        extra={"message_id": failure.message_id, "code": failure.code})
-        return {f.message_id for f in failures}
-
-    @staticmethod
-    def _sqs(what: str, call: Callable[[], list[T]]) -> list[T] | None:
-        """The call's per-entry failures, or None when the call itself failed."""
-        try:
-            return call()
-        except FatalError:
-            raise
-        except WorkerError as exc:  # the message comes back by itself when it expires
-            log.warning(f"{what} failed", extra=exc.to_dict())
-            return None
+    # --- liveness ----------------------------------------------------------------------
 
     def _beat(self) -> None:
         now = time.monotonic()
