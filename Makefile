@@ -12,10 +12,10 @@ unit:       ## only the tests of pure code (fast)
 	bash scripts/test.sh tests/unit
 
 lint:
-	bash scripts/venv.sh dev && .venv/bin/ruff check worker templates tests bench samples && .venv/bin/mypy
+	bash scripts/venv.sh dev && .venv/bin/ruff check . && .venv/bin/mypy
 
 samples:    ## regenerate the documents in samples/ from code
-	bash scripts/venv.sh dev && .venv/bin/python samples/make_samples.py
+	bash scripts/venv.sh dev && .venv/bin/python tests/make_samples.py
 
 bench:      ## benchmarks: ratios against baselines measured in the same run
 	bash scripts/venv.sh dev && .venv/bin/python -m bench

@@ -10,6 +10,6 @@ bash scripts/install-system-deps.sh dev
 bash scripts/venv.sh dev
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "== ruff"; ruff check worker templates tests bench samples
+echo "== ruff"; ruff check .
 echo "== mypy"; mypy
 echo "== pytest"; pytest "$@"

@@ -16,6 +16,11 @@ digest="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
   exit 0
 fi
-"$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q -e "$target"
+log="$venv/pip-install.log"
+echo "installing cis-worker into $venv ($extras)"
+if ! { "$venv/bin/python" -m pip install -q --upgrade pip &&
+       "$venv/bin/python" -m pip install -q -e "$target"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
 echo "$digest" > "$stamp"

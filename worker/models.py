@@ -85,6 +85,7 @@ class Document:
     language: str | None = None
     encoding: str | None = None  # text files: the encoding that was detected
     error_class: str | None = None  # set with status "failed"
+    error_code: str | None = None  # with error_class: WorkerError.code, e.g. "encrypted"
     embedding: tuple[float, ...] | None = None
     embedding_model: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -100,8 +101,8 @@ class Document:
         data["page_count"] = self.page_count
         if self.embedding is not None:
             data["embedding"] = list(self.embedding)
-        optional = ("reason", "title", "language", "encoding", "error_class", "embedding",
-                    "embedding_model")
+        optional = ("reason", "title", "language", "encoding", "error_class", "error_code",
+                    "embedding", "embedding_model")
         for name in optional:
             if data[name] is None:
                 del data[name]

@@ -6,16 +6,44 @@ thumbnail, and assembles the Document (DESIGN.md §3). Pure: no AWS, no network.
 Interface used by worker/batch.py (local `process`) and worker/service.py (queue worker):
 - `extract(path, source, options)` raises PermanentError for unreadable input;
 - `extract_or_record(...)` turns a PermanentError into a `status="failed"` document that
-  still carries the file's metadata, so the file can be found by name.
+  still carries the file's metadata (name, size, sha256, type), `error_class`, `error_code`
+  and `reason`, so the file can be found by name and the failure is visible. Transient and
+  fatal errors are raised: they are the caller's to retry or to stop on.
+
+Documented choices: `content` is the pages' text joined by blank lines; `language` is "ja"
+when Japanese script (kana, kanji) makes up at least a fifth of the letters, "en" when there
+are Latin letters only, else absent — a search-analyzer hint, not a language detector.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from worker import __version__
+from worker.errors import (
+    EmptyFileError,
+    FileTooLargeError,
+    ObjectGoneError,
+    PermanentError,
+    UnsupportedFileError,
+)
+from worker.extraction.legacy import ole2_error
+from worker.extraction.office import extract_office
+from worker.extraction.ooxml import embedded_thumbnail
 from worker.extraction.options import ExtractionOptions
+from worker.extraction.result import Extracted
+from worker.extraction.sniff import UNKNOWN, FileType, sniff
+from worker.extraction.text import extract_text
 from worker.models import Document, SourceRef
+
+_HASH_CHUNK = 1024 * 1024
+_LANGUAGE_SAMPLE = 100_000
 
 
 @dataclass(frozen=True)
@@ -24,10 +52,145 @@ class ExtractionOutcome:
     thumbnail_jpeg: bytes | None
 
 
+@dataclass(frozen=True)
+class _FileFacts:
+    size_bytes: int
+    sha256: str
+    file_type: FileType
+
+
+def _inspect(path: Path) -> _FileFacts:
+    """Size, streamed sha256 and type; a vanished or unreadable file is permanent."""
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(_HASH_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        file_type = sniff(path) if size else UNKNOWN
+    except FileNotFoundError as exc:
+        raise ObjectGoneError(f"the file is gone: {exc.strerror}") from exc
+    except (PermissionError, IsADirectoryError) as exc:
+        raise UnsupportedFileError(f"the file cannot be read: {exc.strerror}") from exc
+    return _FileFacts(size, digest.hexdigest(), file_type)
+
+
+def _check_limits(facts: _FileFacts, options: ExtractionOptions) -> None:
+    if facts.size_bytes == 0:
+        raise EmptyFileError("the file is empty (0 bytes)")
+    if facts.size_bytes > options.max_file_bytes:
+        raise FileTooLargeError(f"the file is {facts.size_bytes} bytes; the limit is "
+                                f"{options.max_file_bytes} bytes")
+
+
+def _read(path: Path, file_type: FileType, options: ExtractionOptions) -> Extracted:
+    kind = file_type.kind
+    if kind == "pdf":
+        from worker.extraction.pdf import extract_pdf  # poppler and OCR only when needed
+        return extract_pdf(path, options)
+    if kind == "image":
+        from worker.extraction.images import extract_image
+        return extract_image(path, options)
+    if kind in ("docx", "xlsx", "pptx"):
+        return extract_office(path, kind, options)
+    if kind in ("text", "html"):
+        return extract_text(path, file_type, options)
+    if kind == "ole2":
+        raise ole2_error(path)
+    if kind == "zip":
+        raise UnsupportedFileError("a zip archive that is not an Office Open XML document: "
+                                   "archives are not unpacked")
+    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office Open "
+                               "XML (docx/xlsx/pptx) or text file")
+
+
+def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:
+    """A JPEG for PDFs, images and Office files that embed one; None for the rest."""
+    if not options.thumbnails:
+        return None
+    from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
+    try:
+        if file_type.kind == "pdf":
+            return pdf_thumbnail(path, options)
+        if file_type.kind == "image":
+            return image_thumbnail(path, options)
+        if file_type.kind in ("docx", "xlsx", "pptx"):
+            embedded = embedded_thumbnail(path)
+            return image_thumbnail(embedded, options) if embedded else None
+    except PermanentError:
+        return None  # the text was read; a picture that cannot be made is no failure
+    return None
+
+
+def guess_language(text: str) -> str | None:
+    japanese = latin = 0
+    for char in text[:_LANGUAGE_SAMPLE]:
+        code = ord(char)
+        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+            japanese += 1
+        elif char.isascii() and char.isalpha():
+            latin += 1
+    if japanese and japanese * 5 >= japanese + latin:
+        return "ja"
+    return "en" if latin else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _base_document(source: SourceRef, facts: _FileFacts | None) -> Document:
+    """The file's identity, as a failed document until extraction fills it in."""
+    return Document(
+        id=source.document_id, source=source, file_name=source.file_name,
+        mime_type=facts.file_type.mime_type if facts else UNKNOWN.mime_type,
+        size_bytes=facts.size_bytes if facts else 0, sha256=facts.sha256 if facts else "",
+        content="", pages=(), status="failed", processed_at=_now(),
+        processor_version=__version__,
+    )
+
+
+@contextmanager
+def _timer(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round((time.perf_counter() - started) * 1000, 1)
+
+
+def _extract(path: Path, source: SourceRef, facts: _FileFacts,
+             options: ExtractionOptions) -> ExtractionOutcome:
+    _check_limits(facts, options)
+    timings: dict[str, float] = {}
+    with _timer(timings, "extract"):
+        extracted = _read(path, facts.file_type, options)
+    with _timer(timings, "thumbnail"):
+        thumbnail = _thumbnail(path, facts.file_type, options)
+    content = "\n\n".join(page.text for page in extracted.pages if page.text)
+    document = replace(
+        _base_document(source, facts), content=content, pages=extracted.pages,
+        status=extracted.status, reason=extracted.reason, title=extracted.title,
+        language=guess_language(content), encoding=extracted.encoding,
+        timings_ms={**extracted.timings_ms, **timings},
+    )
+    return ExtractionOutcome(document, thumbnail)
+
+
 def extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
-    raise NotImplementedError("extraction pipeline: issue #2")
+    """The document of the file at `path`; PermanentError when it cannot be read at all."""
+    return _extract(path, source, _inspect(path), options)
 
 
 def extract_or_record(path: Path, source: SourceRef,
                       options: ExtractionOptions) -> ExtractionOutcome:
-    raise NotImplementedError("extraction pipeline: issue #2")
+    """Like `extract`, but a PermanentError becomes a `status="failed"` document."""
+    facts: _FileFacts | None = None
+    try:
+        facts = _inspect(path)
+        return _extract(path, source, facts, options)
+    except PermanentError as exc:
+        document = replace(_base_document(source, facts), reason=exc.reason,
+                           error_class=exc.error_class, error_code=exc.code)
+        return ExtractionOutcome(document, None)

@@ -1,0 +1,189 @@
+"""`cis-worker process PATH... --out DIR`: local files through the pipeline, no AWS.
+
+Files (see batch_files.py for what is covered) are spread over a pool of worker processes,
+largest first so a long PDF does not start last. At most `jobs` files are in flight, so
+when a worker process dies (killed for memory, a crash in a native library) the pool's
+BrokenProcessPool names at most `jobs` suspects; each is then retried alone in a fresh
+process, and the one that kills its process again is recorded as failed ("worker-crashed")
+while the batch goes on. One bad file never stops the batch. A FatalError (a missing
+program) stops it: nothing else could work either.
+
+The parent process is the only writer of the output folder (LocalOutput). Exit codes:
+0 when every file was processed — `partial` documents count as processed (they are written
+and searchable; summary.json lists their reasons) — 1 when any file failed; a FatalError is
+raised for the CLI to turn into 2.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from worker import __version__
+from worker.adapters.local import LocalOutput, atomic_write
+from worker.batch_files import Candidate, expand_paths
+from worker.batch_summary import (
+    FileRecord,
+    build_summary,
+    format_table,
+    record_document,
+    record_error,
+)
+from worker.errors import ConfigurationError, FatalError, TransientError, WorkerError, classify
+from worker.extraction.options import ExtractionOptions, default_jobs
+from worker.extraction.pipeline import ExtractionOutcome, extract_or_record
+from worker.models import SourceRef
+
+
+class WorkerCrashedError(TransientError):
+    """The process working on a file died (signal, out of memory, native crash)."""
+
+    code = "worker-crashed"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What a worker process sends back for one file."""
+
+    outcome: ExtractionOutcome | None
+    error: WorkerError | None
+    seconds: float
+
+
+ProcessFile = Callable[[Path, ExtractionOptions], FileResult]
+
+
+def process_file(path: Path, options: ExtractionOptions) -> FileResult:
+    """Runs in a worker process: one file through the pipeline; never raises but Fatal."""
+    started = time.perf_counter()
+    try:
+        outcome = extract_or_record(path, SourceRef(path=str(path)), options)
+        return FileResult(outcome, None, time.perf_counter() - started)
+    except FatalError:
+        raise
+    except Exception as exc:  # one bad file never stops the batch
+        return FileResult(None, classify(exc), time.perf_counter() - started)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # spawn: no fork of a parent that already runs threads (tqdm, the pool's manager).
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_alone(path: Path, options: ExtractionOptions, worker: ProcessFile) -> FileResult:
+    """Retry a crash suspect in a process of its own: a second crash is its own."""
+    with _pool(1) as executor:
+        try:
+            return executor.submit(worker, path, options).result()
+        except BrokenProcessPool:
+            return FileResult(None, WorkerCrashedError(
+                "the worker process died while processing this file (killed by a signal, "
+                "out of memory, or a crash in a native library)"), 0.0)
+
+
+def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
+             worker: ProcessFile = process_file) -> Iterator[tuple[Path, FileResult]]:
+    """Yield (path, result) per file as they finish, at most `jobs` in flight."""
+    queue = sorted(candidates, key=lambda candidate: candidate.size_bytes, reverse=True)
+    queue.reverse()  # pop() from the end: largest first
+    executor = _pool(jobs)
+    in_flight: dict[Future[FileResult], Path] = {}
+    try:
+        while queue or in_flight:
+            while queue and len(in_flight) < jobs:
+                path = queue.pop().path
+                in_flight[executor.submit(worker, path, options)] = path
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            suspects: list[Path] = []
+            for future in done:
+                path = in_flight.pop(future)
+                try:
+                    yield path, future.result()
+                except BrokenProcessPool:
+                    suspects.append(path)
+            if suspects:
+                suspects.extend(in_flight.values())  # every future of a broken pool fails
+                in_flight.clear()
+                executor.shutdown(wait=True, cancel_futures=True)
+                for path in suspects:
+                    yield path, _run_alone(path, options, worker)
+                executor = _pool(jobs)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _store(output: LocalOutput, path: Path, result: FileResult) -> FileRecord:
+    """Write the document (and thumbnail) a worker produced; the file's summary record."""
+    if result.outcome is None:
+        error = result.error or TransientError("no result")
+        return record_error(str(path), error, document_id=SourceRef(path=str(path)).document_id)
+    document = result.outcome.document
+    if result.outcome.thumbnail_jpeg:
+        thumbnail = output.put_thumbnail(document.id, result.outcome.thumbnail_jpeg)
+        document = replace(document, thumbnail=thumbnail)
+    written = output.write([document])[0]
+    if written.error is not None:
+        return record_error(str(path), written.error, document_id=document.id)
+    return record_document(str(path), document, result.seconds)
+
+
+def process_candidates(candidates: list[Candidate], output: LocalOutput,
+                       options: ExtractionOptions, jobs: int,
+                       worker: ProcessFile = process_file) -> list[FileRecord]:
+    """Every candidate processed and stored; records in the order of the candidates."""
+    records: dict[Path, FileRecord] = {}
+    readable = []
+    for candidate in candidates:
+        if candidate.problem is not None:
+            records[candidate.path] = record_error(str(candidate.path), candidate.problem)
+        else:
+            readable.append(candidate)
+    bar = tqdm(total=len(candidates), unit="file", file=sys.stderr,
+               disable=not sys.stderr.isatty())
+    bar.update(len(records))
+    with bar:
+        for path, result in run_pool(readable, options, jobs, worker):
+            records[path] = _store(output, path, result)
+            bar.update(1)
+    return [records[candidate.path] for candidate in candidates]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
+              languages: str | None = None, thumbnails: bool = True,
+              options: ExtractionOptions | None = None) -> int:
+    """Process files and folders into `out_dir`; print the table; return the exit code.
+    `options` is the base the other arguments override (budgets, for tests and callers)."""
+    options = replace(options or ExtractionOptions(), thumbnails=thumbnails)
+    if languages:
+        options = replace(options, languages=languages)
+    jobs = jobs or default_jobs()
+    try:
+        output = LocalOutput(out_dir)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write to the output folder {out_dir}: "
+                                 f"{exc.strerror or exc}") from exc
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    candidates = expand_paths(paths, out_dir)
+    records = process_candidates(candidates, output, options, jobs)
+    summary = build_summary(records, __version__, _utc(started_at), _utc(datetime.now(UTC)),
+                            time.perf_counter() - started, jobs)
+    atomic_write(out_dir / "summary.json",
+                 (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    print(format_table(records, summary))
+    print(f"documents: {output.documents_dir}  summary: {out_dir / 'summary.json'}")
+    return 1 if summary["counts"]["failed"] else 0

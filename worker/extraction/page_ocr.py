@@ -1,0 +1,90 @@
+"""OCR of one page image into a Page, inside the file's time budget; shared by pdf and images.
+
+A page whose OCR runs past its timeout (or past the file's budget) becomes an empty page
+with method "none" and a reason, so the document is recorded as partial instead of being
+retried forever on a page that will time out again. A page that is entirely white is not
+sent to Tesseract at all.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from worker.errors import EmptyFileError, TimeoutExceededError
+from worker.extraction.ocr import ocr_image_file
+from worker.extraction.options import ExtractionOptions
+from worker.models import Page
+
+BLANK_DARKEST = 200  # a page whose darkest pixel is lighter than this has nothing to read
+REASONS_SHOWN = 5
+
+
+@dataclass
+class Budget:
+    """The file's time budget and the reasons a document ended up partial."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+    reasons: list[str] = field(default_factory=list)
+    ocr_ms: float = 0.0
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.seconds
+
+    @property
+    def exhausted(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    @property
+    def reason(self) -> str | None:
+        """The partial reasons, the first few in full: a reason stays readable."""
+        if not self.reasons:
+            return None
+        shown = "; ".join(self.reasons[:REASONS_SHOWN])
+        more = len(self.reasons) - REASONS_SHOWN
+        return f"{shown}; and {more} more" if more > 0 else shown
+
+    def elapsed_ms(self) -> float:
+        return (time.monotonic() - self.started) * 1000
+
+
+def require_content(path: Path) -> int:
+    """The file's size; an empty file is a permanent error, not an empty document."""
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(f"{path.name} is empty (0 bytes)")
+    return size
+
+
+def is_blank(image: Path) -> bool:
+    """True when a grayscale page image has no pixel dark enough to be ink."""
+    with Image.open(image) as picture:
+        extrema = picture.convert("L").getextrema()
+    darkest = extrema[0]
+    assert isinstance(darkest, int)
+    return darkest >= BLANK_DARKEST
+
+
+def ocr_page(image: Path, number: int, options: ExtractionOptions, *, dpi: int | None,
+             budget: Budget) -> Page:
+    """Read one page image; on timeout return an empty page and note why in the budget."""
+    if is_blank(image):
+        return Page(number, "", "none")
+    if budget.exhausted:
+        budget.reasons.append(f"page {number}: not OCR'd, the file's "
+                              f"{budget.seconds:g} s budget ran out")
+        return Page(number, "", "none")
+    started = time.monotonic()
+    try:
+        result = ocr_image_file(image, options, dpi=dpi, deadline=budget.deadline)
+    except TimeoutExceededError as exc:
+        budget.reasons.append(f"page {number}: {exc.reason}")
+        return Page(number, "", "none")
+    finally:
+        budget.ocr_ms += (time.monotonic() - started) * 1000
+    return Page(number, result.text, "ocr", result.confidence)

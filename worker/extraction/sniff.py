@@ -1,0 +1,139 @@
+"""What a file is, by its content: magic bytes, the parts of a zip, the bytes of a text.
+
+A file's name says what someone called it, not what it is: a `.pdf` that is really a Word
+file must go to the Word reader. So the type comes from the first bytes (a small table of
+signatures), from `[Content_Types].xml` for Office Open XML (docx, xlsx and pptx are all
+zips; their main part's content type tells them apart), and from strict decoding for text.
+
+Why a table and not a library: the signatures we dispatch on are a dozen well-known byte
+strings, while the hard parts — telling docx/xlsx/pptx apart by content and telling
+Japanese text from binary — are things `filetype`/`puremagic` either do by extension or not
+at all. A library would add a dependency and still leave those to us.
+
+Only for text, whose bytes cannot say "CSV" or "Markdown", the extension refines the MIME
+type (text/csv, text/markdown); HTML is recognised by its content.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from worker.extraction.encoding import detect_encoding
+
+Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
+
+_SAMPLE_BYTES = 65536
+_MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+
+OOXML_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+# (offset, signature, kind, mime type); the first match wins.
+_SIGNATURES: tuple[tuple[int, bytes, Kind, str], ...] = (
+    (0, b"\x89PNG\r\n\x1a\n", "image", "image/png"),
+    (0, b"\xff\xd8\xff", "image", "image/jpeg"),
+    (0, b"II*\x00", "image", "image/tiff"),
+    (0, b"MM\x00*", "image", "image/tiff"),
+    (0, b"GIF87a", "image", "image/gif"),
+    (0, b"GIF89a", "image", "image/gif"),
+    (0, b"BM", "image", "image/bmp"),  # with a known DIB header size, checked below
+    (8, b"WEBP", "image", "image/webp"),  # after b"RIFF" and a length, checked below
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2", "application/x-ole-storage"),
+    (0, b"PK\x03\x04", "zip", "application/zip"),
+)
+# Main-part content types of Office Open XML (macro-enabled and template variants included).
+_OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
+    ("wordprocessingml", "docx"), ("ms-word", "docx"),
+    ("spreadsheetml", "xlsx"), ("ms-excel", "xlsx"),
+    ("presentationml", "pptx"), ("ms-powerpoint", "pptx"),
+)
+_TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
+                        ".md": "text/markdown", ".markdown": "text/markdown"}
+_MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
+_BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+
+
+@dataclass(frozen=True)
+class FileType:
+    kind: Kind
+    mime_type: str
+    encoding_hint: str | None = None  # text: what the first bytes decoded as
+
+
+UNKNOWN = FileType("unknown", "application/octet-stream")
+
+
+def _by_signature(head: bytes) -> FileType | None:
+    if head.lstrip(b"\x00\t\r\n \xef\xbb\xbf").startswith(b"%PDF-"):  # tolerated padding
+        return FileType("pdf", "application/pdf")
+    for offset, signature, kind, mime in _SIGNATURES:
+        if head[offset:offset + len(signature)] != signature:
+            continue
+        if mime == "image/webp" and not head.startswith(b"RIFF"):
+            continue
+        if mime == "image/bmp" and int.from_bytes(head[14:18], "little") \
+                not in _BMP_DIB_HEADER_SIZES:
+            continue  # "BM" alone is too weak: a text may start with it
+        return FileType(kind, mime)
+    return None
+
+
+def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
+    """docx / xlsx / pptx from the main part's content type in [Content_Types].xml, or None
+    for other zips. Only `*.main+xml` content types count: a presentation that embeds a
+    Word file lists the Word type too, as a plain default for the embedded part."""
+    try:
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        return None
+    if info.file_size > _MAX_CONTENT_TYPES_BYTES:
+        return None
+    content_types = archive.read(info).decode("utf-8", "replace").lower()
+    main_types = _MAIN_CONTENT_TYPE.findall(content_types)
+    for marker, kind in _OOXML_MARKERS:
+        if any(marker in main_type for main_type in main_types):
+            return kind
+    return None
+
+
+def _zip_type(path: Path) -> FileType:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            kind = ooxml_kind(archive)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return FileType("zip", "application/zip")  # the reader reports it as corrupt
+    if kind is None:
+        return FileType("zip", "application/zip")
+    return FileType(kind, OOXML_MIME[kind])
+
+
+def _text_type(path: Path, head: bytes) -> FileType | None:
+    encoding = detect_encoding(head, final=len(head) < _SAMPLE_BYTES)
+    if encoding is None:
+        return None
+    start = head[:4096].decode(encoding, "ignore").lstrip("\ufeff \t\r\n").lower()
+    if start.startswith("<") and ("<html" in start or start.startswith("<!doctype html")):
+        return FileType("html", "text/html", encoding)
+    mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
+    return FileType("text", mime, encoding)
+
+
+def sniff(path: Path) -> FileType:
+    """The type of the file at `path`, by content. An empty file is `unknown`."""
+    with path.open("rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if not head:
+        return UNKNOWN
+    by_signature = _by_signature(head)
+    if by_signature is not None and by_signature.kind == "zip":
+        return _zip_type(path)
+    if by_signature is not None:
+        return by_signature
+    return _text_type(path, head) or UNKNOWN

@@ -1,0 +1,141 @@
+"""Text, CSV, Markdown and HTML files: decode them right, keep what a reader sees.
+
+The encoding is decided by encoding.py (Japanese first, by strict decoding) and recorded in
+`Extracted.encoding`. An HTML file's own `<meta charset>` wins when the bytes really decode
+with it (it settles the rare CP932/EUC-JP tie). HTML is reduced to its visible text with the
+standard library's html.parser — chosen over lxml/BeautifulSoup on purpose: it is tolerant
+of broken markup, needs no dependency, and visible text plus <title> is all we need.
+
+One page per file (method "text-layer": text that was never OCRed). Only the first
+MAX_TEXT_BYTES are read; a longer file is `partial` with the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from worker.errors import UnsupportedFileError
+from worker.extraction.encoding import detect_encoding, strict_decode
+from worker.extraction.options import ExtractionOptions
+from worker.extraction.result import Extracted
+from worker.extraction.sniff import FileType
+from worker.models import Page
+
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""",
+                           re.IGNORECASE)
+# Declared names whose strict superset is what the file really holds.
+_SUPERSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+              "windows-31j": "cp932", "ms932": "cp932", "euc-jp": "euc-jp", "x-euc-jp": "euc-jp"}
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "svg", "math"})
+_BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                     "table", "ul", "ol", "dl", "dt", "dd", "section", "article", "header",
+                     "footer", "nav", "aside", "blockquote", "pre", "hr", "form", "title",
+                     "main", "figure", "figcaption", "caption", "address"})
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+class _VisibleText(HTMLParser):
+    """Collects the text a browser would show, and the <title>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title_parts: list[str] = []
+        self._hidden_depth = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in _HIDDEN:
+            self._hidden_depth += 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+        elif tag == "td" or tag == "th":
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _HIDDEN and self._hidden_depth:
+            self._hidden_depth -= 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title_parts.append(data)
+        elif not self._hidden_depth:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)
+
+    def title(self) -> str | None:
+        return " ".join("".join(self.title_parts).split()) or None
+
+
+def _declared_html_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> str:
+    if file_type.kind == "html":
+        declared = _declared_html_charset(data)
+        if declared and strict_decode(data, declared, final) is not None:
+            return declared
+    encoding = detect_encoding(data, final)
+    if encoding is None:
+        raise UnsupportedFileError("the file is neither text in a known encoding nor a "
+                                   "supported document type")
+    return encoding
+
+
+def _decode(data: bytes, encoding: str, final: bool) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text = decoder.decode(data, final=final)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_capped(path: Path) -> tuple[bytes, int]:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_TEXT_BYTES)
+        size = path.stat().st_size
+    return data, size
+
+
+def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) -> Extracted:
+    """One page with the decoded text; the encoding used; a title for HTML and Markdown."""
+    data, size = _read_capped(path)
+    complete = size <= len(data)
+    encoding = _choose_encoding(data, file_type, final=complete)
+    text = _decode(data, encoding, final=complete)
+    title: str | None = None
+    if file_type.kind == "html":
+        parser = _VisibleText()
+        parser.feed(text)
+        parser.close()
+        text, title = parser.text(), parser.title()
+    elif file_type.mime_type == "text/markdown":
+        heading = _MARKDOWN_HEADING.search(text)
+        title = heading.group(1) if heading else None
+    pages = (Page(1, text, "text-layer"),)
+    if complete:
+        return Extracted(pages, title=title, encoding=encoding)
+    reason = f"only the first {MAX_TEXT_BYTES} of {size} bytes were read"
+    return Extracted(pages, status="partial", reason=reason, title=title, encoding=encoding)
