@@ -44,12 +44,12 @@ def check_service(settings: Settings) -> None:
 def build_sink(settings: Settings) -> DocumentSink:
     if settings.opensearch_endpoint:
         try:
-            from worker.adapters.opensearch import build_sink as build_opensearch_sink
+            from worker.adapters.opensearch import OpenSearchSink
         except ImportError as exc:
             raise ConfigurationError(
                 f"OPENSEARCH_ENDPOINT is set but the OpenSearch adapter is unavailable: {exc}"
             ) from exc
-        sink: DocumentSink = build_opensearch_sink(settings)
+        sink: DocumentSink = OpenSearchSink.from_settings(settings)
         return sink
     if settings.output_dir:
         try:
@@ -67,8 +67,8 @@ def build_embedder(settings: Settings) -> Embedder | None:
     if not settings.bedrock_region or not settings.opensearch_endpoint:
         return None
     try:
-        from worker.adapters.bedrock import build_embedder as build_bedrock_embedder
+        from worker.adapters.bedrock import BedrockEmbedder
     except ImportError as exc:
         raise ConfigurationError(f"the Bedrock adapter is unavailable: {exc}") from exc
-    embedder: Embedder = build_bedrock_embedder(settings)
+    embedder: Embedder | None = BedrockEmbedder.from_settings(settings)
     return embedder
