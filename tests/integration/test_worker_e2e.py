@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures.landing import Landing
+from tests.fixtures.xray import XRayListener
+from tests.integration.test_worker_observability import subsegment_names
 from tests.support.envs import fast_env
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -31,12 +33,13 @@ def documents_by_key(out: Path) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.integration
-def test_files_in_the_bucket_become_documents_and_thumbnails(landing: Landing, start_worker,
-                                                             tmp_path: Path) -> None:
+def test_files_in_the_bucket_become_documents_and_thumbnails(
+        landing: Landing, start_worker, tmp_path: Path, xray_listener: XRayListener) -> None:
     s3 = landing.aws.client("s3")
     for key, (sample, _) in INPUTS.items():
         s3.put_object(Bucket=landing.bucket, Key=key, Body=(SAMPLES / sample).read_bytes())
-    worker = start_worker(fast_env(landing, tmp_path, VISIBILITY_TIMEOUT_SECONDS="30"))
+    worker = start_worker(fast_env(landing, tmp_path, VISIBILITY_TIMEOUT_SECONDS="30",
+                                   TRACING="on", AWS_XRAY_DAEMON_ADDRESS=xray_listener.address))
     worker.wait_for_log("message done", count=len(INPUTS), timeout_s=300)
     documents = documents_by_key(tmp_path)
     assert set(documents) == set(INPUTS)
@@ -50,6 +53,12 @@ def test_files_in_the_bucket_become_documents_and_thumbnails(landing: Landing, s
         assert document["source"]["bucket"] == landing.bucket
     assert documents["受信/2024年 見積書 (スキャン).pdf"]["pages"][0]["method"] == "ocr"
     assert landing.count() == 0 and landing.count(landing.dlq_url) == 0
+    scan_id = documents["受信/2024年 見積書 (スキャン).pdf"]["id"]
+    worker.wait_for(lambda: any(s.get("annotations", {}).get("document_id") == scan_id
+                                for s in xray_listener.received()), "the scan's segment")
+    [segment] = [s for s in xray_listener.received()
+                 if s.get("annotations", {}).get("document_id") == scan_id]
+    assert {"download", "extract", "ocr", "thumbnail", "index"} <= subsegment_names(segment)
 
 
 @pytest.mark.integration
