@@ -27,7 +27,7 @@ from worker.extraction.options import default_jobs
 
 Row = tuple[str, float, str, str]
 SMALL_FILES = 120
-SCANS = 6
+SCANS = 10
 
 
 def _files(folder: Path, kind: str, count: int) -> list[Path]:

@@ -218,6 +218,7 @@ class QueueWorker:
                                                receive_count=held.message.receive_count):
                     self._retry_later(held, result)
         if finished:
+            self._maybe_receive()  # the freed slots fill while the delete is on its way
             self.acks.delete([held.message for held, _ in finished])
         for held, result in finished:
             log.info("message done", extra={"message_id": held.message.message_id,
