@@ -9,6 +9,7 @@ quotation (image-only PDF), a photographed receipt (JPEG, EXIF-rotated), meeting
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,21 @@ def test_a_real_scan_longer_than_the_visibility_timeout_is_processed_once(
     assert worker.logs("visibility extended")
     assert len(worker.logs("message received")) == 1
     assert list(documents_by_key(tmp_path)) == ["scan.pdf"]
+
+
+@pytest.mark.integration
+def test_sigterm_during_a_real_scan_finishes_it_and_exits_0(landing: Landing, start_worker,
+                                                            tmp_path: Path) -> None:
+    s3 = landing.aws.client("s3")
+    s3.put_object(Bucket=landing.bucket, Key="scan.pdf",
+                  Body=(SAMPLES / "見積書_scan.pdf").read_bytes())
+    worker = start_worker(fast_env(landing, tmp_path, WORKER_CONCURRENCY="1"))
+    worker.wait_for_log("message received")
+    worker.signal(signal.SIGTERM)
+    [stopping] = worker.wait_for_log("shutting down: no new receives")
+    assert stopping["held"] == 1  # the scan was still being read when the signal came
+    s3.put_object(Bucket=landing.bucket, Key="later.txt", Body=b"later")
+    assert worker.wait_exit(timeout_s=120) == 0
+    assert list(documents_by_key(tmp_path)) == ["scan.pdf"]
+    assert len(worker.logs("message received")) == 1
+    assert landing.count() == 1  # later.txt waits for the next worker
