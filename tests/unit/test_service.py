@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.support.fakes import fake_extract
+from worker import metric_names
 from worker.errors import (
     DocumentRejectedError,
     FileTooLargeError,
@@ -20,6 +22,7 @@ from worker.errors import (
 from worker.extraction.options import ExtractionOptions
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
+from worker.observability import FileMetrics, emit_metrics
 from worker.ports import StoredObject, WriteResult
 from worker.service import ProcessingService
 
@@ -156,3 +159,18 @@ def test_rejected_and_stale_writes_are_reported() -> None:
     assert metrics.outcome == "rejected" and metrics.error_class == "permanent"
     assert service(store, MemorySink(WriteResult("id", stale=True))).handle(
         event()).outcome == "stale"
+
+
+def test_emf_lines_name_the_alarm_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_metrics([FileMetrics("indexed", pages=3, pages_ocr=1, processing_ms=12.0),
+                  FileMetrics("recorded", error_class="permanent"),
+                  FileMetrics("retry", error_class="transient")], "prod")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    main, permanent, transient = lines
+    assert main["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Environment"]]
+    assert main[metric_names.FILES_PROCESSED] == [1.0] and main[metric_names.FILES_FAILED] == [
+        1.0, 1.0]
+    assert main[metric_names.PAGES_OCRED] == [1.0, 0.0]
+    assert (permanent["ErrorClass"], transient["ErrorClass"]) == ("permanent", "transient")
+    assert permanent["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [
+        ["Environment", "ErrorClass"]]
