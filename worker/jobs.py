@@ -59,19 +59,26 @@ def init_process(settings: Settings, factory: ServiceFactory) -> None:
 def run_job(job: Job) -> JobResult:
     """Apply the message's events in order; the first failure decides the message's fate."""
     assert _service is not None, "init_process did not run"
+    first = job.events[0]
+    with tracing.message_segment("cis-worker", message_id=job.message_id,
+                                 receive_count=job.receive_count, events=len(job.events),
+                                 document_id=first.document_id, kind=first.kind):
+        return _apply(_service, job)
+
+
+def _apply(service: ProcessingService, job: Job) -> JobResult:
     files: list[FileMetrics] = []
     for event in job.events:
         source = event.source
         with observability.log_context(message_id=job.message_id, bucket=source.bucket,
                                        key=source.key, document_id=event.document_id,
-                                       receive_count=job.receive_count, event=event.kind), \
-                tracing.message_segment("cis-worker", message_id=job.message_id,
-                                        document_id=event.document_id, kind=event.kind):
+                                       receive_count=job.receive_count, event=event.kind):
             try:
-                files.append(_service.handle(event))
+                files.append(service.handle(event))
             except Exception as exc:  # every failure is classified, none escapes the pool
                 error = classify(exc)
                 log.error("event failed", exc_info=error is not exc, extra=error.to_dict())
+                tracing.mark_failed(error.error_class, error.code)
                 status: JobStatus = "fatal" if isinstance(error, FatalError) else "retry"
                 files.append(FileMetrics("retry", error_class=error.error_class))
                 return JobResult(job.message_id, status, files, error.to_dict())

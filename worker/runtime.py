@@ -36,7 +36,7 @@ from worker.acks import Acks
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
-from worker.errors import BadMessageError, FatalError, TransientError, WorkerError
+from worker.errors import BadMessageError, FatalError, TransientError, classify
 from worker.inflight import Held, InFlight, retry_delay_s
 from worker.messages import newest_per_object, parse_body
 from worker.observability import FileMetrics
@@ -162,8 +162,8 @@ class QueueWorker:
             messages = future.result()
         except FatalError:
             raise
-        except WorkerError as exc:
-            log.warning("receive failed", extra=exc.to_dict())
+        except Exception as exc:  # the queue is unwell: try again in a while
+            log.warning("receive failed", extra=classify(exc).to_dict())
             self.next_receive_at = time.monotonic() + 5.0
             return
         self.idle = not messages and not len(self.inflight)

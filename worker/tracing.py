@@ -76,6 +76,20 @@ def span(name: str) -> Iterator[None]:
         yield
 
 
+def mark_failed(error_class: str, code: str) -> None:
+    """Flag the current segment: a fault for transient errors, an error otherwise."""
+    if _recorder is None:
+        return
+    segment = _recorder.current_segment()
+    if segment is None:
+        return
+    if error_class == "transient":
+        segment.add_fault_flag()
+    else:
+        segment.add_error_flag()
+    segment.put_annotation("error_code", code)
+
+
 def record_span(name: str, start: float, seconds: float, **metadata: Any) -> None:
     """A subsegment for work timed elsewhere: from `start` (epoch s) for `seconds`."""
     if _recorder is None or seconds <= 0:

@@ -32,18 +32,24 @@ def subsegment_names(segment: dict[str, Any]) -> set[str]:
 def test_one_xray_segment_per_message_with_its_steps(landing: Landing, start_worker,
                                                      tmp_path: Path,
                                                      xray_listener: XRayListener) -> None:
+    (tmp_path / "sink-down").write_text("1")  # the first attempt meets a transient error
     put(landing, "traced.txt", "トレース")
     worker = start_worker(fast_env(landing, tmp_path, TRACING="on",
                                    AWS_XRAY_DAEMON_ADDRESS=xray_listener.address), fake=True)
     [done] = worker.wait_for_log("message done")
-    worker.wait_for(lambda: any(s.get("name") == "cis-worker" for s in xray_listener.received()),
-                    "the segment")
-    [segment] = [s for s in xray_listener.received() if s.get("name") == "cis-worker"]
-    assert segment["annotations"]["message_id"] == done["message_id"]
-    names = subsegment_names(segment)
-    assert {"download", "extract", "thumbnail", "index"} <= names
-    assert "s3" in names  # boto3 is patched: the HeadObject/GetObject/PutObject calls
-    assert "end_time" in segment and "error" not in segment
+
+    def segments() -> list[dict[str, Any]]:
+        return [s for s in xray_listener.received() if s.get("name") == "cis-worker"]
+
+    worker.wait_for(lambda: len(segments()) == 2, "a segment per attempt")
+    failed, succeeded = sorted(segments(), key=lambda s: s["annotations"]["receive_count"])
+    for segment in (failed, succeeded):
+        assert segment["annotations"]["message_id"] == done["message_id"]
+        assert {"download", "extract", "thumbnail", "index"} <= subsegment_names(segment)
+        assert "s3" in subsegment_names(segment)  # boto3 is patched: HeadObject, GetObject…
+    assert failed.get("fault") is True
+    assert failed["annotations"]["error_code"] == "service-unavailable"
+    assert "fault" not in succeeded and "error" not in succeeded
 
 
 def test_emf_lines_and_json_logs_on_stdout(landing: Landing, start_worker,
