@@ -18,6 +18,7 @@ runtime=(
 )
 dev=(
   make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
+  unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
   docker.io debootstrap           # the image is built and run in the tests
 )
 

@@ -3,6 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.moto",
     "tests.fixtures.japanese_pages",
+    "tests.fixtures.opensearch",
     "tests.fixtures.landing",
     "tests.fixtures.worker_process",
     "tests.fixtures.xray",

@@ -42,6 +42,14 @@ def _opt(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """The variable's value, one of `allowed` (the first is the default)."""
+    value = env.get(name, "").strip().lower() or allowed[0]
+    if value not in allowed:
+        raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _default_auth(endpoint: str | None) -> str:
     host = (urlparse(endpoint).hostname or "") if endpoint else ""
     return "sigv4" if host.endswith(".amazonaws.com") else "none"
@@ -60,6 +68,9 @@ class Settings:
     opensearch_index: str
     opensearch_auth: str
     opensearch_secret_id: str | None
+    opensearch_japanese_analyzer: str  # bigram (built in everywhere) | kuromoji (plugin)
+    opensearch_knn_engine: str  # lucene (pure Java) | faiss | nmslib (native libraries)
+    opensearch_knn_space: str  # cosinesimil | innerproduct | l2
     # embeddings
     bedrock_region: str | None
     bedrock_model_id: str
@@ -107,6 +118,12 @@ class Settings:
             opensearch_index=env.get("OPENSEARCH_INDEX", "").strip() or "cis-files",
             opensearch_auth=auth,
             opensearch_secret_id=_opt(env, "OPENSEARCH_SECRET_ID"),
+            opensearch_japanese_analyzer=_choice(env, "OPENSEARCH_JAPANESE_ANALYZER",
+                                                 ("bigram", "kuromoji")),
+            opensearch_knn_engine=_choice(env, "OPENSEARCH_KNN_ENGINE",
+                                          ("lucene", "faiss", "nmslib")),
+            opensearch_knn_space=_choice(env, "OPENSEARCH_KNN_SPACE",
+                                         ("cosinesimil", "innerproduct", "l2")),
             bedrock_region=_opt(env, "BEDROCK_REGION"),
             bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip()
             or "amazon.titan-embed-text-v2:0",

@@ -119,3 +119,15 @@ def test_empty_and_unknown_files_are_refused_clearly(tmp_path: Path) -> None:
         extract_image(empty, OPTIONS)
     with pytest.raises(UnsupportedFileError, match="not an image"):
         extract_image(junk, OPTIONS)
+
+
+def test_a_page_whose_ocr_times_out_is_left_empty_and_the_document_partial(
+        small_page: Image.Image, tmp_path: Path) -> None:
+    path = tmp_path / "slow.png"
+    small_page.save(path)
+
+    extracted = extract_image(path, dataclasses.replace(OPTIONS, page_timeout_s=0.05))
+
+    assert [page.method for page in extracted.pages] == ["none"]
+    assert (extracted.status, extracted.reason) == ("partial",
+                                                    "page 1: OCR stopped after 0.05 s")

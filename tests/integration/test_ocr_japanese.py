@@ -19,14 +19,19 @@ from worker.extraction.options import ExtractionOptions
 OPTIONS = ExtractionOptions()
 
 # name → CER bound; measured on Tesseract 5.3.0 (Debian 12): horizontal 0.000,
-# rotated 90° and 180° 0.008 (one kanji), vertical 0.000, noisy JPEG photo (below) 0.023.
+# rotated 90° and 180° 0.000 (after OSD turns them), vertical 0.000.
 CER_BOUNDS = {
     "horizontal": 0.01,
     "rotated-90": 0.02,
     "rotated-180": 0.02,
     "vertical": 0.02,
 }
-NOISY_SCAN_CER_BOUND = 0.05
+# Photos (blur, skew, uneven light, grain, JPEG q45) with three noise seeds; measured
+# 0.023, 0.085, 0.109 (mean 0.072). Without flattening the light: 0.74; without the jpn
+# re-read of Latin-junk lines the 0.085 was 0.225.
+NOISY_SEEDS = (1, 2, 7)
+NOISY_MAX_CER_BOUND = 0.13
+NOISY_MEAN_CER_BOUND = 0.085
 
 
 @pytest.mark.parametrize("case", sorted(CER_BOUNDS))
@@ -59,15 +64,27 @@ def test_horizontal_page_is_read_once_without_jpn_vert(
     assert (result.passes, result.vertical, result.languages) == (1, False, "jpn+eng")
 
 
-def test_noisy_photo_of_a_page_reads_within_error_bound(tmp_path: Path) -> None:
-    scan = noisy_scan(horizontal_page())
-    photo = tmp_path / "photo.jpg"
-    scan.image.save(photo, quality=45)  # no dpi in the file: Tesseract estimates it
+def test_noisy_photos_of_a_page_read_within_error_bounds(tmp_path: Path) -> None:
+    rates = []
+    for seed in NOISY_SEEDS:
+        scan = noisy_scan(horizontal_page(), seed=seed)
+        photo = tmp_path / f"photo-{seed}.jpg"
+        scan.image.save(photo, quality=45)  # no dpi in the file: Tesseract estimates it
 
-    extracted = extract_image(photo, OPTIONS)
+        (page,) = extract_image(photo, OPTIONS).pages
 
-    (page,) = extracted.pages
-    cer = character_error_rate(scan.text, page.text)
-    print(f"CER noisy-scan: {cer:.4f}")
-    assert page.method == "ocr"
-    assert cer <= NOISY_SCAN_CER_BOUND, page.text
+        assert page.method == "ocr"
+        rates.append(character_error_rate(scan.text, page.text))
+    print("CER noisy photos:", [f"{rate:.4f}" for rate in rates])
+    assert max(rates) <= NOISY_MAX_CER_BOUND
+    assert sum(rates) / len(rates) <= NOISY_MEAN_CER_BOUND
+
+
+@pytest.mark.parametrize("case, clockwise", [("rotated-90", 90), ("rotated-180", 180)])
+def test_a_rotated_page_is_turned_upright_by_osd(
+        case: str, clockwise: int, page_images: dict[str, tuple[Path, str]]) -> None:
+    image, _ = page_images[case]
+
+    result = ocr_image_file(image, OPTIONS, dpi=300)
+
+    assert result.rotation == clockwise

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from worker.extraction.ocr import _vertical_languages, parse_tsv
+from worker.extraction.ocr import _vertical_languages
+from worker.extraction.ocr_reading import parse_tsv, patch_latin_junk
 
 HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
           "\tconf\ttext")
@@ -50,7 +51,7 @@ def test_tall_narrow_lines_are_the_vertical_signal() -> None:
     reading = parse_tsv(tsv, "jpn+eng")
 
     assert reading.vertical_line_share == 25_000 / (25_000 + 15_000)
-    assert reading.score == (20 * 2 + 20 * 1) / 100
+    assert reading.score == (2 + 1) * 0.2**2
 
 
 def test_empty_page_reads_nothing() -> None:
@@ -64,3 +65,27 @@ def test_vertical_languages_swap_jpn_only() -> None:
     assert _vertical_languages("eng+jpn") == "eng+jpn_vert"
     assert _vertical_languages("jpn_vert+jpn") == "jpn_vert"
     assert _vertical_languages("eng") is None
+
+
+def test_a_line_of_latin_junk_is_taken_from_the_japanese_read() -> None:
+    first = _tsv(
+        _boxed(1, 1, "請求書", 95, (0, 0, 300, 50)),
+        _boxed(2, 1, "wk", 40, (0, 100, 60, 150)), _boxed(2, 2, "rhs", 0, (80, 100, 200, 150)),
+        _boxed(3, 1, "Please", 95, (0, 200, 200, 250)),
+    )
+    second = _tsv(
+        _boxed(1, 1, "請求蓄", 50, (0, 0, 300, 50)),  # worse here: not taken
+        _boxed(2, 1, "山田太郎様", 85, (0, 98, 250, 152)),
+        _boxed(3, 1, "Pleasc", 60, (0, 200, 200, 250)),
+    )
+
+    patched = patch_latin_junk(parse_tsv(first, "jpn+eng"), parse_tsv(second, "jpn"))
+
+    assert patched.text == "請求書\n山田太郎様\nPlease"
+    assert parse_tsv(first, "jpn+eng").latin_junk_share == 5 / 14
+
+
+def _boxed(line: int, word: int, text: str, conf: float, box: tuple[int, int, int, int]) -> str:
+    left, top, right, bottom = box
+    return (f"5\t1\t1\t1\t{line}\t{word}\t{left}\t{top}\t{right - left}\t{bottom - top}"
+            f"\t{conf}\t{text}")

@@ -7,18 +7,23 @@ its failures become our exceptions: a missing program or language pack is a Miss
 (fatal), a run past its timeout a TimeoutExceededError (the extractors turn that into a
 partial document rather than retrying a page that will time out again).
 
-Orientation: page segmentation mode 1 runs OSD inside the same Tesseract process and
-rotates by 90/180/270 before recognition, so it costs one image load instead of a second
-program run (a separate `--psm 0` took ~1.8 s on an A4 page, a quarter of its OCR). When
-there is too little text for OSD, Tesseract says so and keeps 0°.
-
-Vertical Japanese: `jpn` reads tategaki as garbage and `jpn_vert` reads horizontal text as
-garbage, so one of them must be chosen per page. The first pass uses the configured
-languages. Only when its read is weak (mean confidence below 80) and Tesseract's own layout
-analysis found mostly tall, narrow text lines is the page read again with `jpn_vert` in
-place of `jpn`; the read with the larger confidence-weighted character count wins. A rotated
-horizontal page also has tall lines but reads confidently, so it is not read twice; a
-horizontal page never is. Only vertical-looking, weakly read pages pay for two passes.
+Cost model: most pages are upright and horizontal, and they get exactly one Tesseract run
+(page segmentation mode 3). Only a page whose read is weak (mean word confidence below
+CONFIDENT_READ, or nothing read) pays for more, and keeps whichever read has the larger
+score (characters weighted by the square of their word's confidence):
+- Orientation: OSD (`--psm 0`) on a half-scale copy (a quarter of the pixels; running OSD
+  inside the OCR run with `--psm 1` cost every A4 page ~35% more). When it names a rotation
+  of 90/180/270, the page is turned and read again. OSD fails on pages with little text
+  ("Too few characters"): that, like any OSD failure, means 0°.
+- Latin junk: with `jpn+eng`, a blurred Japanese line is sometimes taken for English and
+  comes out as unsure Latin letters ("wk rhs YF VRE", confidence < 60). When such words are
+  at least 3% of what was read, the page is read again with `jpn` alone (which reads plain
+  English too) and those lines, only, are taken from that read where it is surer.
+- Vertical Japanese: `jpn` reads tategaki as garbage and `jpn_vert` reads horizontal text as
+  garbage. When Tesseract's own layout analysis of the best read so far found mostly tall,
+  narrow text lines, the page is read again with `jpn_vert` in place of `jpn`. A horizontal
+  page never is; a rotated horizontal page has tall lines too, but after the OSD turn it
+  reads confidently and is not tried vertically.
 
 Pillow images never reach this module: callers pass a PGM/PPM file (never PNG, whose encoding
 at 300 dpi costs more than OCR of a born-digital page).
@@ -27,69 +32,26 @@ at 300 dpi costs more than OCR of a born-digital page).
 from __future__ import annotations
 
 import functools
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytesseract.pytesseract import file_to_dict
+from PIL import Image
+from pytesseract.pytesseract import osd_to_dict
 
 from worker.errors import MissingProgramError, TimeoutExceededError, TransientError
-from worker.extraction.japanese import remove_cjk_spaces
+from worker.extraction.ocr_reading import LATIN_JUNK_SHARE, Reading, parse_tsv, patch_latin_junk
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.programs import INSTALL_HINT, ProgramTimedOut, run_program
+from worker.extraction.programs import INSTALL_HINT, Finished, ProgramTimedOut, run_program
 
 TESSERACT = "tesseract"
-CONFIDENT_READ = 80.0  # mean word confidence above which a page is not tried vertically
+CONFIDENT_READ = 80.0  # mean word confidence from which a read is kept without second tries
+OSD_MIN_LONG_SIDE = 1600  # OSD works on a half-scale copy only when it stays this large
 VERTICAL_LINE_SHARE = 0.5  # share of the text-line area in lines at least twice as tall as wide
-_WORD_LEVEL = 5
-_LINE_LEVEL = 4
 _MISSING_DATA_SIGNS = ("Failed loading language", "Error opening data file",
                        "Could not initialize tesseract")
-
-
-@dataclass(frozen=True)
-class Word:
-    line: tuple[int, int, int]  # (block, paragraph, line)
-    text: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One Tesseract pass over a page image."""
-
-    languages: str
-    words: tuple[Word, ...]
-    vertical_line_share: float
-
-    @property
-    def confidence(self) -> float | None:
-        """Mean word confidence, 0-100; None when nothing was read."""
-        if not self.words:
-            return None
-        return sum(word.confidence for word in self.words) / len(self.words)
-
-    @property
-    def score(self) -> float:
-        """Confidence-weighted character count: more text read, read more surely, wins."""
-        return sum(word.confidence * len(word.text) for word in self.words) / 100.0
-
-    @property
-    def text(self) -> str:
-        lines: list[str] = []
-        current: list[str] = []
-        previous: tuple[int, int, int] | None = None
-        for word in self.words:
-            if previous is not None and word.line != previous:
-                lines.append(" ".join(current))
-                current = []
-                if word.line[:2] != previous[:2]:
-                    lines.append("")  # a new paragraph or block: blank line
-            current.append(word.text)
-            previous = word.line
-        if current:
-            lines.append(" ".join(current))
-        return remove_cjk_spaces("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -98,7 +60,26 @@ class OcrResult:
     confidence: float | None
     languages: str  # the languages of the read that was kept
     vertical: bool
-    passes: int  # Tesseract runs spent on this page
+    passes: int  # Tesseract recognition runs spent on this page (OSD not counted)
+    rotation: int = 0  # degrees clockwise the page was turned before the kept read
+
+
+@dataclass
+class _Best:
+    """The best read of a page so far, and what it took to get it."""
+
+    reading: Reading
+    image: Path
+    passes: int = 1
+    rotation: int = 0
+    vertical: bool = False
+
+    def offer(self, reading: Reading, **how: object) -> None:
+        self.passes += 1
+        if reading.score > self.reading.score:
+            self.reading = reading
+            for name, value in how.items():
+                setattr(self, name, value)
 
 
 def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
@@ -109,25 +90,69 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
     `deadline` (time.monotonic()) caps every run besides `options.page_timeout_s`.
     """
     require_languages(options.languages, osd=options.detect_orientation)
-    first = _read(image, options.languages, options, dpi, deadline)
+
+    def read(path: Path, languages: str) -> Reading:
+        return _read(path, languages, options, dpi, deadline)
+
+    best = _Best(read(image, options.languages), image)
+    with tempfile.TemporaryDirectory(prefix="cis-ocr-") as scratch:
+        if options.detect_orientation and _weak(best.reading):
+            _try_turning(best, Path(scratch), read, options, dpi, deadline)
+        _try_other_models(best, read, options)
+    reading = best.reading
+    return OcrResult(reading.text, reading.confidence, reading.languages, best.vertical,
+                     best.passes, best.rotation)
+
+
+def _try_turning(best: _Best, scratch: Path, read: Callable[[Path, str], Reading],
+                 options: ExtractionOptions, dpi: int | None, deadline: float | None) -> None:
+    angle = _detect_rotation(best.image, scratch, options, dpi, deadline)
+    if angle:
+        turned = scratch / f"turned-{angle}.pgm"
+        with Image.open(best.image) as page:
+            page.rotate(-angle, expand=True).save(turned, format="PPM")
+        best.offer(read(turned, options.languages), image=turned, rotation=angle)
+
+
+def _try_other_models(best: _Best, read: Callable[[Path, str], Reading],
+                      options: ExtractionOptions) -> None:
+    """jpn_vert for a page that looks vertical; jpn alone for lines read as Latin junk."""
     vertical_languages = _vertical_languages(options.languages)
-    if not (options.detect_vertical and vertical_languages and _looks_vertical(first)):
-        return _result(first, vertical=False, passes=1)
-    require_languages(vertical_languages, osd=options.detect_orientation)
-    second = _read(image, vertical_languages, options, dpi, deadline)
-    if second.score > first.score:
-        return _result(second, vertical=True, passes=2)
-    return _result(first, vertical=False, passes=2)
+    if options.detect_vertical and vertical_languages and _looks_vertical(best.reading):
+        require_languages(vertical_languages, osd=False)
+        best.offer(read(best.image, vertical_languages), vertical=True)
+    languages = options.languages.split("+")
+    if ("jpn" in languages and len(languages) > 1
+            and best.reading.latin_junk_share >= LATIN_JUNK_SHARE):
+        best.passes += 1
+        best.reading = patch_latin_junk(best.reading, read(best.image, "jpn"))
 
 
-def _result(reading: Reading, *, vertical: bool, passes: int) -> OcrResult:
-    return OcrResult(reading.text, reading.confidence, reading.languages, vertical, passes)
+def _weak(reading: Reading) -> bool:
+    confidence = reading.confidence
+    return confidence is None or confidence < CONFIDENT_READ
 
 
 def _looks_vertical(reading: Reading) -> bool:
-    confidence = reading.confidence
-    weak = confidence is None or confidence < CONFIDENT_READ
-    return weak and reading.vertical_line_share >= VERTICAL_LINE_SHARE
+    return _weak(reading) and reading.vertical_line_share >= VERTICAL_LINE_SHARE
+
+
+def _detect_rotation(image: Path, scratch: Path, options: ExtractionOptions, dpi: int | None,
+                     deadline: float | None) -> int:
+    """Degrees clockwise that make the page upright, by OSD; 0 when OSD cannot tell."""
+    with Image.open(image) as page:
+        halve = max(page.size) >= 2 * OSD_MIN_LONG_SIDE
+        if halve:
+            image = scratch / "osd.pgm"
+            page.reduce(2).save(image, format="PPM")
+    osd_dpi = dpi // 2 if dpi and halve else dpi
+    argv = [TESSERACT, str(image.absolute()), "stdout", "-l", "osd", "--psm", "0"]
+    argv += ["--dpi", str(osd_dpi)] if osd_dpi else []
+    finished = _run(argv, options, deadline, what="OSD")
+    if finished.returncode != 0:  # "Too few characters. Skipping this page": upright
+        return 0
+    rotate = osd_to_dict(finished.stdout.decode("utf-8", "replace")).get("rotate", 0)
+    return int(rotate) if rotate in (90, 180, 270) else 0
 
 
 def _vertical_languages(languages: str) -> str | None:
@@ -141,21 +166,9 @@ def _vertical_languages(languages: str) -> str | None:
 
 def _read(image: Path, languages: str, options: ExtractionOptions, dpi: int | None,
           deadline: float | None) -> Reading:
-    argv = [TESSERACT, str(image), "stdout", "-l", languages,
-            "--psm", "1" if options.detect_orientation else "3"]
-    if dpi is not None:
-        argv += ["--dpi", str(dpi)]
-    argv.append("tsv")
-    timeout_s = options.page_timeout_s
-    if deadline is not None:
-        timeout_s = min(timeout_s, deadline - time.monotonic())
-    if timeout_s <= 0:
-        raise TimeoutExceededError("no time left in the file's budget for OCR")
-    try:
-        finished = run_program(argv, timeout_s=timeout_s,
-                               env={"OMP_THREAD_LIMIT": str(options.tesseract_threads)})
-    except ProgramTimedOut as exc:
-        raise TimeoutExceededError(f"OCR stopped after {exc.timeout_s:.0f} s") from None
+    argv = [TESSERACT, str(image.absolute()), "stdout", "-l", languages, "--psm", "3"]
+    argv += ["--dpi", str(dpi)] if dpi else []
+    finished = _run([*argv, "tsv"], options, deadline, what="OCR")
     if finished.returncode != 0:
         reason = finished.error_text
         if any(sign in reason for sign in _MISSING_DATA_SIGNS):
@@ -164,29 +177,19 @@ def _read(image: Path, languages: str, options: ExtractionOptions, dpi: int | No
     return parse_tsv(finished.stdout.decode("utf-8", "replace"), languages)
 
 
-def parse_tsv(tsv: str, languages: str) -> Reading:
-    """Tesseract's TSV (parsed by pytesseract) → the words read and the line geometry."""
-    table = file_to_dict(tsv, "\t", -1)
-    if not table:
-        return Reading(languages, (), 0.0)
-    words: list[Word] = []
-    line_areas: dict[tuple[int, int, int], tuple[int, bool]] = {}
-    for row in range(len(table["level"])):
-        key = (int(table["block_num"][row]), int(table["par_num"][row]),
-               int(table["line_num"][row]))
-        width, height = int(table["width"][row]), int(table["height"][row])
-        level = int(table["level"][row])
-        if level == _LINE_LEVEL:
-            line_areas[key] = (width * height, height >= 2 * width)
-        text = str(table["text"][row]).strip()
-        confidence = float(table["conf"][row])
-        if level == _WORD_LEVEL and text and confidence >= 0:
-            words.append(Word(key, text, confidence))
-    read_lines = {word.line for word in words}
-    total = sum(area for key, (area, _) in line_areas.items() if key in read_lines)
-    tall = sum(area for key, (area, is_tall) in line_areas.items()
-               if is_tall and key in read_lines)
-    return Reading(languages, tuple(words), tall / total if total else 0.0)
+def _run(argv: list[str], options: ExtractionOptions, deadline: float | None,
+         what: str) -> Finished:
+    """One Tesseract run: one thread, the page timeout (or what is left of the file's)."""
+    timeout_s = options.page_timeout_s
+    if deadline is not None:
+        timeout_s = min(timeout_s, deadline - time.monotonic())
+    if timeout_s <= 0:
+        raise TimeoutExceededError(f"no time left in the file's budget for {what}")
+    try:
+        return run_program(argv, timeout_s=timeout_s,
+                           env={"OMP_THREAD_LIMIT": str(options.tesseract_threads)})
+    except ProgramTimedOut as exc:
+        raise TimeoutExceededError(f"{what} stopped after {exc.timeout_s:.3g} s") from None
 
 
 def require_languages(languages: str, *, osd: bool) -> None:

@@ -21,6 +21,7 @@ from worker.errors import CorruptFileError
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.page_ocr import Budget, ocr_page, require_content
 from worker.extraction.poppler import (
+    PdfImage,
     PdfInfo,
     pdf_fonts,
     pdf_images,
@@ -48,11 +49,13 @@ def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
     started = time.monotonic()
     texts = pdf_text(path, first=1, last=to_read, timeout_s=_timeout(budget)) if to_read else []
     unmapped = _pages_with_unmapped_fonts(path, to_read, budget)
+    shares = _image_shares(path, texts, unmapped, info, budget)
     text_ms = (time.monotonic() - started) * 1000
     pages = []
     with tempfile.TemporaryDirectory(prefix="cis-pdf-") as scratch:
         for number, text in enumerate(texts, start=1):
-            problem = _text_problem(path, number, text, number in unmapped, info, budget)
+            problem = text_layer_problem(text, unmapped_font=number in unmapped,
+                                         page_image_share=shares.get(number))
             if problem is None:
                 pages.append(Page(number, text.strip(), "text-layer"))
             else:
@@ -83,12 +86,17 @@ def _pages_with_unmapped_fonts(path: Path, to_read: int, budget: Budget) -> set[
                    pdf_fonts(path, first=number, last=number, timeout_s=_timeout(budget)))}
 
 
-def _text_problem(path: Path, number: int, text: str, unmapped: bool, info: PdfInfo,
-                  budget: Budget) -> str | None:
-    image_share = None
-    if not unmapped and needs_image_check(text):
-        image_share = _image_share(path, number, _page_size(info, number), budget)
-    return text_layer_problem(text, unmapped_font=unmapped, page_image_share=image_share)
+def _image_shares(path: Path, texts: list[str], unmapped: set[int], info: PdfInfo,
+                  budget: Budget) -> dict[int, float]:
+    """Share of the page covered by images, for the pages whose few characters may be
+    stray text over a scan; one pdfimages run over the range of those pages."""
+    suspects = [number for number, text in enumerate(texts, start=1)
+                if number not in unmapped and needs_image_check(text)]
+    if not suspects:
+        return {}
+    images = pdf_images(path, first=suspects[0], last=suspects[-1], timeout_s=_timeout(budget))
+    return {number: _image_share(images.get(number, []), _page_size(info, number))
+            for number in suspects}
 
 
 def _page_size(info: PdfInfo, number: int) -> tuple[float, float]:
@@ -96,9 +104,8 @@ def _page_size(info: PdfInfo, number: int) -> tuple[float, float]:
     return sizes[number - 1] if number <= len(sizes) else (595.0, 842.0)  # A4 if unknown
 
 
-def _image_share(path: Path, number: int, size_pt: tuple[float, float], budget: Budget) -> float:
+def _image_share(images: list[PdfImage], size_pt: tuple[float, float]) -> float:
     page_sq_in = (size_pt[0] / 72) * (size_pt[1] / 72)
-    images = pdf_images(path, page=number, timeout_s=_timeout(budget))
     return sum(image.area_sq_in for image in images) / page_sq_in if page_sq_in else 0.0
 
 

@@ -55,6 +55,11 @@ class PdfImage:
         return (self.width / self.x_ppi) * (self.height / self.y_ppi)
 
 
+def _file(path: Path) -> str:
+    """The PDF as an absolute path: a relative name like "-h.pdf" would read as an option."""
+    return str(path.absolute())
+
+
 def _run(argv: list[str], what: str, timeout_s: float) -> Finished:
     try:
         finished = run_program(argv, timeout_s=timeout_s)
@@ -71,7 +76,7 @@ def _run(argv: list[str], what: str, timeout_s: float) -> Finished:
 
 def pdf_info(path: Path, *, last_page: int, timeout_s: float) -> PdfInfo:
     """Page count, encryption, title, and the sizes of pages 1..last_page."""
-    out = _run(["pdfinfo", "-enc", "UTF-8", "-f", "1", "-l", str(max(1, last_page)), str(path)],
+    out = _run(["pdfinfo", "-enc", "UTF-8", "-f", "1", "-l", str(max(1, last_page)), _file(path)],
                "pdfinfo", timeout_s).stdout.decode("utf-8", "replace")
     fields: dict[str, str] = {}
     for line in out.splitlines():
@@ -89,7 +94,7 @@ def pdf_info(path: Path, *, last_page: int, timeout_s: float) -> PdfInfo:
 
 def pdf_fonts(path: Path, *, first: int, last: int, timeout_s: float) -> list[PdfFont]:
     """The fonts used on pages first..last (pdffonts' table, split at its dashed rule)."""
-    out = _run(["pdffonts", "-f", str(first), "-l", str(last), str(path)], "pdffonts",
+    out = _run(["pdffonts", "-f", str(first), "-l", str(last), _file(path)], "pdffonts",
                timeout_s).stdout.decode("utf-8", "replace").splitlines()
     if len(out) < 2:
         return []
@@ -104,23 +109,28 @@ def pdf_fonts(path: Path, *, first: int, last: int, timeout_s: float) -> list[Pd
 
 def pdf_text(path: Path, *, first: int, last: int, timeout_s: float) -> list[str]:
     """The text layer of pages first..last, one string per page (reading order, UTF-8)."""
-    out = _run(["pdftotext", "-enc", "UTF-8", "-f", str(first), "-l", str(last), str(path), "-"],
+    out = _run(["pdftotext", "-enc", "UTF-8", "-f", str(first), "-l", str(last), _file(path), "-"],
                "pdftotext", timeout_s).stdout.decode("utf-8", "replace")
     pages = out.split("\f")
     wanted = last - first + 1
     return (pages + [""] * wanted)[:wanted]
 
 
-def pdf_images(path: Path, *, page: int, timeout_s: float) -> list[PdfImage]:
-    """The images drawn on one page, with their placed resolution."""
-    out = _run(["pdfimages", "-list", "-f", str(page), "-l", str(page), str(path)], "pdfimages",
-               timeout_s).stdout.decode("utf-8", "replace").splitlines()
-    images = []
+def pdf_images(path: Path, *, first: int, last: int,
+               timeout_s: float) -> dict[int, list[PdfImage]]:
+    """The images drawn on pages first..last, by page, with their placed resolution.
+
+    One run for the whole range: each pdfimages run parses the document again, so a run
+    per page would make a long PDF of short pages quadratic.
+    """
+    out = _run(["pdfimages", "-list", "-f", str(first), "-l", str(last), _file(path)],
+               "pdfimages", timeout_s).stdout.decode("utf-8", "replace").splitlines()
+    images: dict[int, list[PdfImage]] = {}
     for line in out[2:]:
         cells = line.split()
         if len(cells) >= 14 and cells[2] == "image":
-            images.append(PdfImage(int(cells[3]), int(cells[4]), float(cells[12]),
-                                   float(cells[13])))
+            image = PdfImage(int(cells[3]), int(cells[4]), float(cells[12]), float(cells[13]))
+            images.setdefault(int(cells[0]), []).append(image)
     return images
 
 
@@ -128,7 +138,7 @@ def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: fl
     """Render one page, grayscale, at `dpi` to a PGM file in out_dir; return its path."""
     root = out_dir / f"page-{page}"
     _run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-gray", "-singlefile",
-          str(path), str(root)], f"pdftoppm page {page}", timeout_s)
+          _file(path), str(root)], f"pdftoppm page {page}", timeout_s)
     rendered = root.with_suffix(".pgm")
     if not rendered.is_file():
         raise CorruptFileError(f"pdftoppm rendered nothing for page {page}")
@@ -138,5 +148,5 @@ def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: fl
 def render_thumbnail(path: Path, *, size: int, timeout_s: float) -> bytes:
     """The first page as a JPEG whose long side is `size`, rendered straight at that scale."""
     return _run(["pdftoppm", "-f", "1", "-l", "1", "-scale-to", str(size), "-jpeg",
-                 "-jpegopt", "quality=80", "-singlefile", str(path)], "pdftoppm thumbnail",
+                 "-jpegopt", "quality=80", "-singlefile", _file(path)], "pdftoppm thumbnail",
                 timeout_s).stdout

@@ -1,0 +1,250 @@
+"""The search index as a DocumentSink: bulk writes whose every item is checked.
+
+One bulk request per batch of documents, `_id` = Document.id, no refresh. Each item's result
+decides its fate:
+- written (or a no-op because the index holds a newer event: `stale`),
+- rejected by the index (mapping or document error, HTTP 400 & co): DocumentRejectedError,
+  permanent — recorded, never retried blindly,
+- 429 / 5xx / version conflict / connection failure: retried with exponential backoff and
+  jitter; what is still failing after the last attempt is reported as transient, so
+  nothing is ever reported written that the index did not acknowledge.
+
+Ordering: S3 sequencers are hex strings that can exceed 63 bits, so OpenSearch's external
+versions (a signed long) cannot carry them. Instead every write is a scripted upsert that
+compares the stored `event_order` (the sequencer left-padded to a fixed width, compared as
+a string) with the incoming one and turns an older event into a no-op. A delete writes a
+tombstone through the same script (the alias filters tombstones out of every search), so a
+late older create cannot resurrect a deleted file. Events without a sequencer (backfill,
+local files) always write and keep the stored order. OpenSearch Serverless has no scripted
+updates: there the sink writes plain index/delete actions, without ordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base, wait_exponential_jitter
+
+from worker.config import Settings
+from worker.errors import (
+    DocumentRejectedError,
+    ServiceUnavailableError,
+    ThrottledError,
+    TimeoutExceededError,
+    TransientError,
+    WorkerError,
+)
+from worker.models import Document, SourceRef
+from worker.ports import WriteResult
+
+ORDER_WIDTH = 64  # hex digits: far more than any S3 sequencer
+
+# Painless: keep the newer event. `params.order` is null for unordered writes.
+ORDERED_WRITE = """
+String incoming = params.order;
+def stored = ctx._source.event_order;
+if (incoming != null && stored != null && ((String) stored).compareTo(incoming) > 0) {
+  ctx.op = 'none';
+  return;
+}
+ctx._source.clear();
+ctx._source.putAll(params.doc);
+if (incoming == null && stored != null) { ctx._source.event_order = stored; }
+"""
+
+Action = tuple[dict[str, Any], dict[str, Any] | None]  # bulk header line, optional body line
+
+
+def event_order(sequencer: str | None) -> str | None:
+    """The sequencer as a fixed-width upper-case hex string (string order = numeric order)."""
+    if not sequencer:
+        return None
+    digits = sequencer.strip().upper()
+    int(digits, 16)  # ValueError for a sequencer that is not hex
+    return digits.rjust(ORDER_WIDTH, "0")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def document_body(document: Document) -> dict[str, Any]:
+    body = document.to_dict()
+    body["indexed_at"] = _now()
+    order = event_order(document.source.sequencer)
+    if order:
+        body["event_order"] = order
+    return body
+
+
+def tombstone_body(source: SourceRef) -> dict[str, Any]:
+    now = _now()
+    body: dict[str, Any] = {"id": source.document_id, "source": source.to_dict(),
+                            "deleted": True, "deleted_at": now, "indexed_at": now}
+    order = event_order(source.sequencer)
+    if order:
+        body["event_order"] = order
+    return body
+
+
+def item_error(status: int, error: Any) -> WorkerError | None:
+    """The classified error of one bulk item, None when it succeeded."""
+    if status < 300:
+        return None
+    if isinstance(error, dict):
+        reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+        caused = error.get("caused_by")
+        if isinstance(caused, dict):
+            reason += f" ({caused.get('type')}: {caused.get('reason')})"
+    else:
+        reason = str(error)
+    if status == 429:
+        return ThrottledError(f"index throttled: {reason}")
+    if status >= 500:
+        return ServiceUnavailableError(f"index error {status}: {reason}")
+    if status in (404, 409):  # alias missing (index-setup not run) / concurrent update
+        return TransientError(f"index error {status}: {reason}")
+    return DocumentRejectedError(f"index rejected the document ({status}): {reason}")
+
+
+def request_error(exc: Exception) -> WorkerError:
+    """The classified error of a whole bulk request that got no per-item answer."""
+    if isinstance(exc, ConnectionTimeout):
+        return TimeoutExceededError(f"index timed out: {exc}")
+    if isinstance(exc, OpenSearchConnectionError):
+        return ServiceUnavailableError(f"index unreachable: {type(exc).__name__}")
+    status = exc.status_code if isinstance(exc, TransportError) else None
+    if status == 429:
+        return ThrottledError("index throttled the bulk request")
+    if isinstance(status, int) and status == 413:
+        return DocumentRejectedError("document larger than the index accepts (HTTP 413)")
+    return ServiceUnavailableError(f"index request failed ({status}): {exc}")
+
+
+class _RetryLater(Exception):
+    """Some items are still waiting for a transient failure to pass."""
+
+
+class OpenSearchSink:
+    """DocumentSink writing to the alias `index` of an OpenSearch domain."""
+
+    def __init__(self, client: OpenSearch, index: str, *, ordered: bool = True,
+                 attempts: int = 5, wait: wait_base | None = None) -> None:
+        self.client = client
+        self.index = index
+        self.ordered = ordered
+        self.attempts = attempts
+        self.wait = wait if wait is not None else wait_exponential_jitter(multiplier=0.5, max=20)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenSearchSink:
+        from worker.adapters.opensearch_client import connect, signing_service
+
+        client = connect(settings)
+        host = client.transport.hosts[0]["host"] if client.transport.hosts else ""
+        serverless = settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss"
+        return cls(client, settings.opensearch_index, ordered=not serverless)
+
+    # --- the port -------------------------------------------------------------------------
+
+    def write(self, documents: Sequence[Document]) -> list[WriteResult]:
+        actions = [self._write_action(doc.id, document_body(doc)) for doc in documents]
+        outcomes = self._apply(actions)
+        return [WriteResult(doc.id, error=outcomes[i][0], stale=outcomes[i][1])
+                for i, doc in enumerate(documents)]
+
+    def delete(self, source: SourceRef) -> None:
+        if self.ordered:
+            action = self._write_action(source.document_id, tombstone_body(source))
+        else:
+            action = ({"delete": {"_index": self.index, "_id": source.document_id}}, None)
+        error, _ = self._apply([action])[0]
+        if error is not None:
+            raise error
+
+    def write_sources(self, sources: Sequence[tuple[str, dict[str, Any]]]
+                      ) -> list[WorkerError | None]:
+        """Write stored bodies (id, _source) as they are, under the same ordering rule —
+        for copying between index versions."""
+        actions = [self._write_action(doc_id, body) for doc_id, body in sources]
+        return [error for error, _ in self._apply(actions)]
+
+    # --- bulk with per-item retries --------------------------------------------------------
+
+    def _write_action(self, doc_id: str, body: dict[str, Any]) -> Action:
+        if not self.ordered:
+            return {"index": {"_index": self.index, "_id": doc_id}}, body
+        header = {"update": {"_index": self.index, "_id": doc_id, "retry_on_conflict": 3}}
+        script = {"lang": "painless", "source": ORDERED_WRITE,
+                  "params": {"doc": body, "order": body.get("event_order")}}
+        return header, {"scripted_upsert": True, "upsert": {}, "script": script}
+
+    def _apply(self, actions: list[Action]) -> list[tuple[WorkerError | None, bool]]:
+        """(error, stale) per action, retrying transient failures with backoff."""
+        if not actions:
+            return []
+        outcome: dict[int, tuple[WorkerError | None, bool]] = {}
+        pending = dict(enumerate(actions))
+        last: dict[int, WorkerError] = {}
+        retrying = Retrying(stop=stop_after_attempt(self.attempts), wait=self.wait,
+                            retry=retry_if_exception_type(_RetryLater))
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self._send(pending, outcome, last)
+                    if pending:
+                        raise _RetryLater()
+        except RetryError:
+            pass
+        for i in pending:
+            outcome[i] = (last.get(i) or TransientError("index write not acknowledged"), False)
+        return [outcome[i] for i in range(len(actions))]
+
+    def _send(self, pending: dict[int, Action], outcome: dict[int, tuple[WorkerError | None,
+              bool]], last: dict[int, WorkerError]) -> None:
+        order = list(pending)
+        lines: list[dict[str, Any]] = []
+        for i in order:
+            header, body = pending[i]
+            lines.append(header)
+            if body is not None:
+                lines.append(body)
+        params = {"require_alias": "true"} if self.ordered else {}
+        try:
+            response = self.client.bulk(body=lines, params=params)
+        except (TransportError, OpenSearchConnectionError) as exc:
+            failure = request_error(exc)
+            for i in order:
+                if failure.retryable:
+                    last[i] = failure
+                elif len(order) == 1:
+                    outcome[i] = (failure, False)
+                    del pending[i]
+            if not failure.retryable and len(order) > 1:
+                self._send_one_by_one(pending, outcome, last)
+            return
+        for i, item in zip(order, response["items"], strict=True):
+            result = next(iter(item.values()))
+            status = int(result.get("status", 500))
+            gone = "delete" in item and status == 404  # already deleted: done
+            error = None if gone else item_error(status, result.get("error"))
+            if error is None or not error.retryable:
+                outcome[i] = (error, result.get("result") == "noop")
+                del pending[i]
+            else:
+                last[i] = error
+
+    def _send_one_by_one(self, pending: dict[int, Action], outcome: dict[int, tuple[
+            WorkerError | None, bool]], last: dict[int, WorkerError]) -> None:
+        """A batch too large for the domain: send each document in its own request."""
+        for i in list(pending):
+            single = {i: pending[i]}
+            self._send(single, outcome, last)
+            if i not in single:
+                del pending[i]

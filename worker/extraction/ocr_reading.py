@@ -1,0 +1,135 @@
+"""What one Tesseract pass read: words with confidence and boxes, lines, a score. Pure.
+
+`parse_tsv` turns Tesseract's TSV (parsed by pytesseract) into a Reading; `Reading.text` lays
+the words out as lines and paragraphs without the spaces Tesseract puts between Japanese
+characters; `score` compares two reads of the same page; `patch_latin_junk` replaces the
+lines of one read that came out as unsure Latin letters with the same lines of another read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from pytesseract.pytesseract import file_to_dict
+
+from worker.extraction.japanese import remove_cjk_spaces
+
+LineKey = tuple[int, int, int]  # (block, paragraph, line)
+LATIN_JUNK_CONFIDENCE = 60.0  # Latin words read less surely than this may be misread Japanese
+LATIN_JUNK_SHARE = 0.03  # of the characters read: from this share a page is worth a jpn read
+_WORD_LEVEL = 5
+_LINE_LEVEL = 4
+
+
+@dataclass(frozen=True)
+class Word:
+    line: LineKey
+    text: str
+    confidence: float
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # left, top, right, bottom
+
+    @property
+    def latin_junk(self) -> bool:
+        return self.text.isascii() and self.confidence < LATIN_JUNK_CONFIDENCE
+
+
+def _score(words: list[Word] | tuple[Word, ...]) -> float:
+    return sum(len(word.text) * (word.confidence / 100) ** 2 for word in words)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One Tesseract pass over a page image."""
+
+    languages: str
+    words: tuple[Word, ...]
+    vertical_line_share: float
+
+    @property
+    def confidence(self) -> float | None:
+        """Mean word confidence, 0-100; None when nothing was read."""
+        if not self.words:
+            return None
+        return sum(word.confidence for word in self.words) / len(self.words)
+
+    @property
+    def score(self) -> float:
+        """Characters read, each weighted by its word's confidence squared: more text read
+        surely wins, and a line of unsure guesses ("wk rhs YF", conf < 60) counts little."""
+        return _score(self.words)
+
+    @property
+    def latin_junk_share(self) -> float:
+        total = sum(len(word.text) for word in self.words)
+        junk = sum(len(word.text) for word in self.words if word.latin_junk)
+        return junk / total if total else 0.0
+
+    def lines(self) -> list[tuple[LineKey, list[Word]]]:
+        return [(key, list(words)) for key, words in groupby(self.words, lambda w: w.line)]
+
+    @property
+    def text(self) -> str:
+        out: list[str] = []
+        previous: LineKey | None = None
+        for key, words in self.lines():
+            if previous is not None and key[:2] != previous[:2]:
+                out.append("")  # a new paragraph or block: blank line
+            out.append(" ".join(word.text for word in words))
+            previous = key
+        return remove_cjk_spaces("\n".join(out))
+
+
+def _line_box(words: list[Word]) -> tuple[int, int, int, int]:
+    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
+            max(w.box[2] for w in words), max(w.box[3] for w in words))
+
+
+def _same_place(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Two line boxes cover the same line: overlap across, and half the height down."""
+    across = min(a[2], b[2]) - max(a[0], b[0])
+    down = min(a[3], b[3]) - max(a[1], b[1])
+    return across > 0 and down >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def patch_latin_junk(first: Reading, second: Reading) -> Reading:
+    """`first`, with each line that is mostly unsure Latin replaced by the line read at the
+    same place in `second` when that one scores higher (a line-by-line choice, since the
+    second read is often worse elsewhere)."""
+    others = [(_line_box(words), words) for _, words in second.lines()]
+    patched: list[Word] = []
+    for key, words in first.lines():
+        junk = sum(len(w.text) for w in words if w.latin_junk)
+        if 2 * junk >= sum(len(w.text) for w in words):
+            here = _line_box(words)
+            rivals = [other for box, other in others if _same_place(here, box)]
+            if rivals and _score(rivals[0]) > _score(words):
+                words = [replace(word, line=key) for word in rivals[0]]
+        patched.extend(words)
+    return replace(first, words=tuple(patched))
+
+
+def parse_tsv(tsv: str, languages: str) -> Reading:
+    """Tesseract's TSV (parsed by pytesseract) → the words read and the line geometry."""
+    table = file_to_dict(tsv, "\t", -1)
+    if not table:
+        return Reading(languages, (), 0.0)
+    words: list[Word] = []
+    line_areas: dict[LineKey, tuple[int, bool]] = {}
+    for row in range(len(table["level"])):
+        key = (int(table["block_num"][row]), int(table["par_num"][row]),
+               int(table["line_num"][row]))
+        left, top = int(table["left"][row]), int(table["top"][row])
+        width, height = int(table["width"][row]), int(table["height"][row])
+        level = int(table["level"][row])
+        if level == _LINE_LEVEL:
+            line_areas[key] = (width * height, height >= 2 * width)
+        text = str(table["text"][row]).strip()
+        confidence = float(table["conf"][row])
+        if level == _WORD_LEVEL and text and confidence >= 0:
+            words.append(Word(key, text, confidence, (left, top, left + width, top + height)))
+    read_lines = {word.line for word in words}
+    total = sum(area for key, (area, _) in line_areas.items() if key in read_lines)
+    tall = sum(area for key, (area, is_tall) in line_areas.items()
+               if is_tall and key in read_lines)
+    return Reading(languages, tuple(words), tall / total if total else 0.0)
