@@ -1,9 +1,12 @@
 # Entry points for developers and CI. Each target is a script in scripts/ so that the
 # README's commands, CI and the Dockerfile share one implementation.
-.PHONY: run test unit lint samples bench templates clean
+.PHONY: run test unit lint samples bench templates clean queue-demo
 
 run:        ## install what is needed, process samples/ into out/, print a summary
 	bash scripts/run-samples.sh
+
+queue-demo: ## the queue worker end to end on a local moto server (scripts/queue-demo.sh)
+	bash scripts/queue-demo.sh
 
 test:       ## the whole test suite, installing and starting what it needs
 	bash scripts/test.sh

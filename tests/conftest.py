@@ -5,4 +5,7 @@ pytest_plugins = [
     "tests.fixtures.japanese_pages",
     "tests.fixtures.opensearch",
     "tests.fixtures.docker",
+    "tests.fixtures.landing",
+    "tests.fixtures.worker_process",
+    "tests.fixtures.xray",
 ]

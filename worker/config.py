@@ -98,6 +98,12 @@ class Settings:
     ecs_agent_uri: str | None
     xray_daemon_address: str | None
     tracing: bool
+    # queue worker: heartbeat, retries, health, task protection (worker/runtime.py)
+    message_hold_cap_s: float  # hard cap on keeping one message hidden by heartbeats
+    retry_backoff_base_s: int  # visibility after a transient error, doubled per receive
+    retry_backoff_max_s: int
+    health_file: str  # touched by the loop; `cis-worker health` checks its age
+    health_max_age_s: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -144,6 +150,11 @@ class Settings:
             ecs_agent_uri=_opt(env, "ECS_AGENT_URI"),
             xray_daemon_address=_opt(env, "AWS_XRAY_DAEMON_ADDRESS"),
             tracing=env.get("TRACING", "on").strip().lower() not in {"0", "off", "false", "no"},
+            message_hold_cap_s=_float(env, "MESSAGE_HOLD_CAP_SECONDS", 2400.0),
+            retry_backoff_base_s=_int(env, "RETRY_BACKOFF_BASE_SECONDS", 30),
+            retry_backoff_max_s=_int(env, "RETRY_BACKOFF_MAX_SECONDS", 900),
+            health_file=env.get("HEALTH_FILE", "").strip() or "/tmp/cis-worker.alive",
+            health_max_age_s=_float(env, "HEALTH_MAX_AGE_SECONDS", 120.0),
         )
 
     def extraction_options(self, thumbnails: bool = True) -> ExtractionOptions:

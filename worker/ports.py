@@ -40,6 +40,11 @@ class ObjectStore(Protocol):
 
     def delete_thumbnail(self, document_id: str) -> None: ...
 
+    def exists(self, source: SourceRef) -> bool:
+        """Whether the key has a current object now (not deleted, no delete marker): an
+        `Object Deleted` event for a key that exists again is older than its re-creation."""
+        ...
+
 
 @dataclass(frozen=True)
 class WriteResult:

@@ -1,0 +1,176 @@
+"""The processing service on in-memory fakes of its ports (no AWS, no processes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.support.fakes import fake_extract
+from worker import metric_names
+from worker.errors import (
+    DocumentRejectedError,
+    FileTooLargeError,
+    ObjectGoneError,
+    PermanentError,
+    StaleEventError,
+    ThrottledError,
+    WorkerError,
+)
+from worker.extraction.options import ExtractionOptions
+from worker.messages import ObjectEvent
+from worker.models import Document, SourceRef
+from worker.observability import FileMetrics, emit_metrics
+from worker.ports import StoredObject, WriteResult
+from worker.service import ProcessingService
+
+
+class MemoryStore:
+    def __init__(self, objects: dict[str, bytes], error: WorkerError | None = None) -> None:
+        self.objects = objects
+        self.error = error
+        self.thumbnails: dict[str, bytes] = {}
+
+    def download(self, source: SourceRef, dest_dir: Path, max_bytes: int) -> StoredObject:
+        if self.error:
+            raise self.error
+        if source.key not in self.objects:
+            raise ObjectGoneError(source.uri)
+        path = dest_dir / "source.txt"
+        path.write_bytes(self.objects[str(source.key)])
+        return StoredObject(path, path.stat().st_size, version_id="v9")
+
+    def put_thumbnail(self, document_id: str, jpeg: bytes) -> str:
+        self.thumbnails[document_id] = jpeg
+        return f"thumbnails/{document_id}.jpg"
+
+    def delete_thumbnail(self, document_id: str) -> None:
+        self.thumbnails.pop(document_id, None)
+
+    def exists(self, source: SourceRef) -> bool:
+        return source.key in self.objects
+
+
+class MemorySink:
+    def __init__(self, answer: WriteResult | None = None) -> None:
+        self.documents: dict[str, Document] = {}
+        self.answer = answer
+
+    def write(self, documents: Sequence[Document]) -> list[WriteResult]:
+        if self.answer:
+            return [self.answer]
+        self.documents.update({d.id: d for d in documents})
+        return [WriteResult(d.id) for d in documents]
+
+    def delete(self, source: SourceRef) -> None:
+        self.documents.pop(source.document_id, None)
+
+
+class Embedder:
+    model_id = "test-model"
+
+    def __init__(self, error: WorkerError | None = None) -> None:
+        self.error = error
+
+    def embed(self, text: str) -> tuple[float, ...]:
+        if self.error:
+            raise self.error
+        return (float(len(text)), 1.0)
+
+
+def event(kind: str = "created", key: str = "a/見積書.txt", size: int = 9) -> ObjectEvent:
+    return ObjectEvent(kind, SourceRef(bucket="landing", key=key, sequencer="0A"),  # type: ignore[arg-type]
+                       size_bytes=size)
+
+
+def service(store: MemoryStore, sink: MemorySink, embedder: Embedder | None = None,
+            tmp: Path | None = None) -> ProcessingService:
+    return ProcessingService(store, sink, embedder, fake_extract, ExtractionOptions(),
+                             work_dir=tmp)
+
+
+@pytest.fixture(autouse=True)
+def output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTPUT_DIR", str(tmp_path))  # where fake_extract logs
+
+
+def test_created_event_writes_document_thumbnail_and_embedding() -> None:
+    store, sink = MemoryStore({"a/見積書.txt": "見積".encode()}), MemorySink()
+    metrics = service(store, sink, Embedder()).handle(event())
+    [document] = sink.documents.values()
+    assert document.content == "見積" and document.source.version_id == "v9"
+    assert document.thumbnail == f"thumbnails/{document.id}.jpg" and store.thumbnails
+    assert document.embedding == (2.0, 1.0) and document.embedding_model == "test-model"
+    assert metrics.outcome == "indexed" and metrics.bytes_downloaded == 6
+    assert metrics.error_class is None and metrics.processing_ms >= 0
+
+
+def test_deleted_event_removes_document_and_thumbnail_unless_key_is_back() -> None:
+    store, sink = MemoryStore({"a/見積書.txt": b"x"}), MemorySink()
+    service(store, sink).handle(event())
+    assert service(store, sink).handle(event("deleted")).outcome == "stale"  # still exists
+    assert sink.documents
+    del store.objects["a/見積書.txt"]
+    assert service(store, sink).handle(event("deleted")).outcome == "deleted"
+    assert not sink.documents and not store.thumbnails
+
+
+@pytest.mark.parametrize(("error", "outcome"), [(ObjectGoneError("x"), "gone"),
+                                                (StaleEventError("x"), "stale")])
+def test_gone_and_stale_objects_are_acknowledged_without_a_document(
+        error: WorkerError, outcome: str) -> None:
+    sink = MemorySink()
+    assert service(MemoryStore({}, error), sink).handle(event()).outcome == outcome
+    assert not sink.documents
+
+
+def test_too_large_file_is_recorded_as_failed_document_findable_by_name() -> None:
+    sink = MemorySink()
+    metrics = service(MemoryStore({}, FileTooLargeError("too big")), sink).handle(
+        event(size=10**10))
+    [document] = sink.documents.values()
+    assert document.status == "failed" and document.error_class == "too-large"
+    assert document.file_name == "見積書.txt" and document.size_bytes == 10**10
+    assert metrics.outcome == "recorded" and metrics.error_class == "permanent"
+
+
+def test_transient_errors_propagate_for_a_retry() -> None:
+    store = MemoryStore({"a/見積書.txt": b"x"})
+    with pytest.raises(ThrottledError):
+        service(store, MemorySink(), Embedder(ThrottledError("slow down"))).handle(event())
+    down = MemorySink(WriteResult("id", ThrottledError("index busy")))
+    with pytest.raises(ThrottledError):
+        service(store, down).handle(event())
+
+
+def test_refused_embedding_still_indexes_the_text() -> None:
+    store, sink = MemoryStore({"a/見積書.txt": b"text"}), MemorySink()
+    service(store, sink, Embedder(PermanentError("input too long"))).handle(event())
+    [document] = sink.documents.values()
+    assert document.embedding is None and document.content == "text"
+
+
+def test_rejected_and_stale_writes_are_reported() -> None:
+    store = MemoryStore({"a/見積書.txt": b"x"})
+    rejected = MemorySink(WriteResult("id", DocumentRejectedError("mapping")))
+    metrics = service(store, rejected).handle(event())
+    assert metrics.outcome == "rejected" and metrics.error_class == "permanent"
+    assert service(store, MemorySink(WriteResult("id", stale=True))).handle(
+        event()).outcome == "stale"
+
+
+def test_emf_lines_name_the_alarm_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_metrics([FileMetrics("indexed", pages=3, pages_ocr=1, processing_ms=12.0),
+                  FileMetrics("recorded", error_class="permanent"),
+                  FileMetrics("retry", error_class="transient")], "prod")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    main, permanent, transient = lines
+    assert main["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Environment"]]
+    assert main[metric_names.FILES_PROCESSED] == [1.0] and main[metric_names.FILES_FAILED] == [
+        1.0, 1.0]
+    assert main[metric_names.PAGES_OCRED] == [1.0, 0.0]
+    assert (permanent["ErrorClass"], transient["ErrorClass"]) == ("permanent", "transient")
+    assert permanent["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [
+        ["Environment", "ErrorClass"]]

@@ -1,0 +1,119 @@
+"""The S3 ObjectStore: downloads source objects, stores and removes thumbnails.
+
+A download first asks S3 for the key's current state (HeadObject), so that the event is
+checked against the truth: a key that no longer exists is `ObjectGoneError`, an event
+whose version is no longer the current one is `StaleEventError` (a newer event exists),
+an object over the size limit is `FileTooLargeError` before a byte is fetched. The body
+is then fetched for exactly that version (or ETag) and streamed to local disk.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from worker.adapters.aws import error_code, translate
+from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
+from worker.models import SourceRef
+from worker.ports import StoredObject
+
+CHUNK_BYTES = 1024 * 1024
+THUMBNAIL_PREFIX = "thumbnails/"
+
+
+def thumbnail_key(document_id: str) -> str:
+    return f"{THUMBNAIL_PREFIX}{document_id}.jpg"
+
+
+def _local_name(source: SourceRef) -> str:
+    """A safe local file name that keeps the extension (never the key's folders)."""
+    suffix = Path(source.file_name).suffix
+    return "source" + (suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix) else "")
+
+
+class S3ObjectStore:
+    def __init__(self, s3: Any, thumbnail_bucket: str | None) -> None:
+        self._s3 = s3
+        self._thumbnail_bucket = thumbnail_bucket
+
+    def download(self, source: SourceRef, dest_dir: Path, max_bytes: int) -> StoredObject:
+        head = self._head(source)
+        if head is None:
+            raise ObjectGoneError(f"{source.uri} no longer exists")
+        current = head.get("VersionId")
+        if source.version_id and current and current != source.version_id:
+            raise StaleEventError(f"{source.uri} version {source.version_id} is not current")
+        size = int(head.get("ContentLength", 0))
+        if size > max_bytes:
+            raise FileTooLargeError(f"{size} bytes is over the limit of {max_bytes}")
+        pin = {"VersionId": current} if current and current != "null" else {
+            "IfMatch": head["ETag"]}
+        try:
+            response = self._s3.get_object(Bucket=source.bucket, Key=source.key, **pin)
+        except ClientError as exc:
+            if error_code(exc) == "PreconditionFailed":  # replaced since the HEAD
+                raise StaleEventError(f"{source.uri} changed while downloading") from None
+            raise translate(exc, f"GetObject {source.uri}") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, f"GetObject {source.uri}") from exc
+        path = dest_dir / _local_name(source)
+        self._stream(response["Body"], path, max_bytes, source)
+        return StoredObject(path=path, size_bytes=path.stat().st_size,
+                            version_id=current if current != "null" else None,
+                            content_type=response.get("ContentType"))
+
+    def exists(self, source: SourceRef) -> bool:
+        return self._head(source) is not None
+
+    def put_thumbnail(self, document_id: str, jpeg: bytes) -> str:
+        key = thumbnail_key(document_id)
+        try:
+            self._s3.put_object(Bucket=self._require_bucket(), Key=key, Body=jpeg,
+                                ContentType="image/jpeg", ServerSideEncryption="AES256",
+                                CacheControl="max-age=86400")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, f"PutObject thumbnail {key}") from exc
+        return key
+
+    def delete_thumbnail(self, document_id: str) -> None:
+        if not self._thumbnail_bucket:
+            return
+        key = thumbnail_key(document_id)
+        try:
+            self._s3.delete_object(Bucket=self._thumbnail_bucket, Key=key)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, f"DeleteObject thumbnail {key}") from exc
+
+    def _require_bucket(self) -> str:
+        if not self._thumbnail_bucket:
+            raise ValueError("no thumbnail bucket configured (S3_THUMBNAIL_BUCKET)")
+        return self._thumbnail_bucket
+
+    def _head(self, source: SourceRef) -> dict[str, Any] | None:
+        try:
+            head: dict[str, Any] = self._s3.head_object(Bucket=source.bucket, Key=source.key)
+        except ClientError as exc:
+            if error_code(exc) in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}:
+                return None  # includes a delete marker as the current version
+            raise translate(exc, f"HeadObject {source.uri}") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, f"HeadObject {source.uri}") from exc
+        return head
+
+    @staticmethod
+    def _stream(body: Any, path: Path, max_bytes: int, source: SourceRef) -> None:
+        written = 0
+        try:
+            with path.open("wb") as out:
+                for chunk in body.iter_chunks(CHUNK_BYTES):
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise FileTooLargeError(f"over the limit of {max_bytes} bytes")
+                    out.write(chunk)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, f"GetObject {source.uri} body") from exc
+        finally:
+            body.close()

@@ -1,0 +1,167 @@
+"""Process one object event with injected ports: the queue worker's unit of work.
+
+`Object Created`: download (checked against S3's current state) → extract_or_record →
+thumbnail to the store → optional embedding → write to the sink. `Object Deleted`:
+remove the document and its thumbnail, unless the key exists again (then the delete is
+older than the re-creation). Permanent problems with the file end as a document with
+`status="failed"` and its reason, so the file can still be found by name; a gone object
+or a stale event is acknowledged; transient errors propagate (the message is retried).
+
+Nothing here knows about SQS, AWS or processes (cosmicpython): worker/composition.py
+wires the real adapters, tests pass fakes of worker/ports.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import mimetypes
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from worker import __version__, tracing
+from worker.errors import (
+    FileTooLargeError,
+    ObjectGoneError,
+    PermanentError,
+    StaleEventError,
+)
+from worker.extraction.options import ExtractionOptions
+from worker.extraction.pipeline import ExtractionOutcome
+from worker.messages import ObjectEvent
+from worker.models import Document, SourceRef
+from worker.observability import FileMetrics
+from worker.ports import DocumentSink, Embedder, ObjectStore
+
+log = logging.getLogger(__name__)
+
+Extractor = Callable[[Path, SourceRef, ExtractionOptions], ExtractionOutcome]
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def failed_document(source: SourceRef, error: PermanentError, size_bytes: int) -> Document:
+    """A findable record of a file that could not be fetched for processing (too large)."""
+    mime = mimetypes.guess_type(source.file_name)[0] or "application/octet-stream"
+    return Document(
+        id=source.document_id, source=source, file_name=source.file_name, mime_type=mime,
+        size_bytes=size_bytes, sha256="", content="", pages=(), status="failed",
+        reason=error.reason, error_class=error.code, processed_at=_utc_now(),
+        processor_version=__version__)
+
+
+class ProcessingService:
+    def __init__(self, store: ObjectStore, sink: DocumentSink, embedder: Embedder | None,
+                 extract: Extractor, options: ExtractionOptions,
+                 work_dir: Path | None = None) -> None:
+        self._store = store
+        self._sink = sink
+        self._embedder = embedder
+        self._extract = extract
+        self._options = options
+        self._work_dir = work_dir
+
+    def handle(self, event: ObjectEvent) -> FileMetrics:
+        """Apply one event. Raises TransientError (retry) or FatalError (stop)."""
+        started = time.monotonic()
+        if str(event.source.key).endswith("/"):  # a folder placeholder, not a file
+            return FileMetrics("skipped")
+        if event.kind == "deleted":
+            metrics = self._delete(event)
+        else:
+            with tempfile.TemporaryDirectory(prefix="cis-", dir=self._work_dir) as tmp:
+                metrics = self._create(event, Path(tmp))
+        return dataclasses.replace(metrics, processing_ms=_ms_since(started),
+                                   event_age_ms=_age_ms(event))
+
+    def _delete(self, event: ObjectEvent) -> FileMetrics:
+        if self._store.exists(event.source):
+            log.info("delete event is older than the current object; kept the document")
+            return FileMetrics("stale")
+        with tracing.span("index"):
+            self._sink.delete(event.source)
+        with tracing.span("thumbnail"):
+            self._store.delete_thumbnail(event.document_id)
+        log.info("document deleted")
+        return FileMetrics("deleted")
+
+    def _create(self, event: ObjectEvent, tmp: Path) -> FileMetrics:
+        source = event.source
+        try:
+            with tracing.span("download"):
+                stored = self._store.download(source, tmp, self._options.max_file_bytes)
+        except (ObjectGoneError, StaleEventError) as exc:
+            log.info("event skipped", extra={"reason": exc.reason, "code": exc.code})
+            return FileMetrics("gone" if isinstance(exc, ObjectGoneError) else "stale")
+        except FileTooLargeError as exc:
+            document = failed_document(source, exc, event.size_bytes or 0)
+            return self._write(document, FileMetrics("recorded", error_class="permanent"))
+        source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
+        extract_start = tracing.now()
+        with tracing.span("extract"):
+            outcome = self._extract(stored.path, source, self._options)
+            document = outcome.document
+            _record_ocr_span(document, extract_start)
+        if outcome.thumbnail_jpeg:
+            with tracing.span("thumbnail"):
+                key = self._store.put_thumbnail(document.id, outcome.thumbnail_jpeg)
+            document = dataclasses.replace(document, thumbnail=key)
+        document = self._embed(document)
+        pages_ocr = sum(1 for page in document.pages if page.method == "ocr")
+        failed = document.status == "failed"
+        metrics = FileMetrics(
+            "recorded" if failed else "indexed", error_class="permanent" if failed else None,
+            pages=document.page_count, pages_ocr=pages_ocr,
+            ocr_ms=float(document.timings_ms.get("ocr", 0.0)),
+            bytes_downloaded=stored.size_bytes)
+        return self._write(document, metrics)
+
+    def _embed(self, document: Document) -> Document:
+        if self._embedder is None or document.status == "failed" or not document.content.strip():
+            return document
+        try:
+            with tracing.span("embed"):
+                vector = self._embedder.embed(document.content)
+        except PermanentError as exc:  # e.g. refused input: index the text without a vector
+            log.warning("embedding refused", extra={"reason": exc.reason, "code": exc.code})
+            return document
+        return dataclasses.replace(document, embedding=vector,
+                                   embedding_model=self._embedder.model_id)
+
+    def _write(self, document: Document, metrics: FileMetrics) -> FileMetrics:
+        with tracing.span("index"):
+            [result] = self._sink.write([document])
+        if result.error is not None:
+            if not isinstance(result.error, PermanentError):
+                raise result.error
+            log.error("document rejected", extra=result.error.to_dict())
+            return dataclasses.replace(metrics, outcome="rejected",
+                                       error_class=result.error.error_class)
+        if result.stale:
+            log.info("a newer event already wrote this document")
+            return dataclasses.replace(metrics, outcome="stale")
+        log.info("document written", extra={"status": document.status,
+                                            "pages": document.page_count,
+                                            "reason": document.reason})
+        return metrics
+
+
+def _record_ocr_span(document: Document, extract_start: float) -> None:
+    ocr_ms = float(document.timings_ms.get("ocr", 0.0))
+    pages = sum(1 for page in document.pages if page.method == "ocr")
+    tracing.record_span("ocr", extract_start, ocr_ms / 1000.0, pages=pages)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000.0, 1)
+
+
+def _age_ms(event: ObjectEvent) -> float | None:
+    if event.event_time is None:
+        return None
+    return round((datetime.now(UTC) - event.event_time).total_seconds() * 1000.0, 1)
