@@ -41,6 +41,7 @@ class Storage:
     landing: Bucket
     thumbnails: Bucket
     logs: Bucket
+    key: DataKey  # what the buckets are encrypted with; the worker names it on uploads
 
 
 def _private() -> dict[str, object]:
@@ -132,4 +133,4 @@ def add_storage(t: Template, key: DataKey, *, noncurrent_days: object,
         NotificationConfiguration=s3.NotificationConfiguration(
             EventBridgeConfiguration=s3.EventBridgeConfiguration(EventBridgeEnabled=True)))
     thumbnails = private_bucket(t, "ThumbnailBucket", key, rules=(_noncurrent(7),), logs=logs)
-    return Storage(landing=landing, thumbnails=thumbnails, logs=logs)
+    return Storage(landing=landing, thumbnails=thumbnails, logs=logs, key=key)

@@ -30,7 +30,8 @@ def build_service(settings: Settings) -> ProcessingService:
     """The processing service with real adapters (called in every pool process)."""
     from worker.extraction.pipeline import extract_or_record
 
-    store = S3ObjectStore(aws.client("s3", settings), settings.s3_thumbnail_bucket)
+    store = S3ObjectStore(aws.client("s3", settings), settings.s3_thumbnail_bucket,
+                          settings.s3_thumbnail_kms_key_id)
     options = settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
     return ProcessingService(store, build_sink(settings), build_embedder(settings),
                              extract_or_record, options)

@@ -62,6 +62,7 @@ class Settings:
     sqs_dlq_url: str | None
     s3_landing_bucket: str | None
     s3_thumbnail_bucket: str | None
+    s3_thumbnail_kms_key_id: str | None  # SSE-KMS for thumbnails; unset: SSE-S3
     output_dir: str | None
     # search index
     opensearch_endpoint: str | None
@@ -117,6 +118,7 @@ class Settings:
             sqs_dlq_url=_opt(env, "SQS_DLQ_URL"),
             s3_landing_bucket=_opt(env, "S3_LANDING_BUCKET"),
             s3_thumbnail_bucket=_opt(env, "S3_THUMBNAIL_BUCKET"),
+            s3_thumbnail_kms_key_id=_opt(env, "S3_THUMBNAIL_KMS_KEY_ID"),
             output_dir=_opt(env, "OUTPUT_DIR"),
             opensearch_endpoint=endpoint,
             opensearch_index=env.get("OPENSEARCH_INDEX", "").strip() or "cis-files",

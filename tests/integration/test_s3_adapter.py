@@ -62,3 +62,12 @@ def test_thumbnails_are_jpeg_encrypted_and_removable(versioned: Versioned) -> No
     assert head["ContentType"] == "image/jpeg" and head["ServerSideEncryption"] == "AES256"
     store.delete_thumbnail("abc")
     assert s3.list_objects_v2(Bucket="thumbnails")["KeyCount"] == 0
+
+
+def test_thumbnails_use_the_stacks_kms_key_when_configured(versioned: Versioned) -> None:
+    _, s3 = versioned
+    key_id = "arn:aws:kms:ap-northeast-1:123456789012:key/data-key"
+    store = S3ObjectStore(aws_clients.client("s3", Settings.from_env()), "thumbnails", key_id)
+    head = s3.head_object(Bucket="thumbnails", Key=store.put_thumbnail("abc", b"\xff\xd8"))
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == key_id
