@@ -137,6 +137,14 @@ def _store(output: LocalOutput, path: Path, result: FileResult) -> FileRecord:
     return record_document(str(path), document, result.seconds)
 
 
+def share_cores(jobs: int, files: int) -> tuple[int, int]:
+    """(processes, page_workers): one process per file up to `jobs`; with fewer files than
+    that, the spare cores OCR more pages of each PDF at once, so one long scan still uses
+    every core."""
+    processes = max(1, min(jobs, files))
+    return processes, max(1, jobs // processes)
+
+
 def process_candidates(candidates: list[Candidate], output: LocalOutput,
                        options: ExtractionOptions, jobs: int,
                        worker: ProcessFile = process_file) -> list[FileRecord]:
@@ -151,8 +159,10 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
     bar = tqdm(total=len(candidates), unit="file", file=sys.stderr,
                disable=not sys.stderr.isatty())
     bar.update(len(records))
+    processes, page_workers = share_cores(jobs, len(readable))
+    options = replace(options, page_workers=page_workers)
     with bar:
-        for path, result in run_pool(readable, options, jobs, worker):
+        for path, result in run_pool(readable, options, processes, worker):
             records[path] = _store(output, path, result)
             bar.update(1)
     return [records[candidate.path] for candidate in candidates]

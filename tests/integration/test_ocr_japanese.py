@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.japanese_pages import character_error_rate, horizontal_page, noisy_scan
+from tests.fixtures.japanese_pages import (
+    character_error_rate,
+    horizontal_page,
+    lone_line_page,
+    noisy_scan,
+    save_pgm,
+    titled_page,
+)
 from worker.extraction.images import extract_image
 from worker.extraction.ocr import ocr_image_file
 from worker.extraction.options import ExtractionOptions
@@ -88,3 +95,27 @@ def test_a_rotated_page_is_turned_upright_by_osd(
     result = ocr_image_file(image, OPTIONS, dpi=300)
 
     assert result.rotation == clockwise
+
+
+# Tesseract's automatic layout (--psm 3) alone reads nothing of these titles (or junk such
+# as "a Itt" for 請求書) and drops 請求書 from the start of the lone line; the sparse-text
+# pass over the unread ink brings them back. Measured CER with it: 0.000 for all three.
+LAYOUT_CER_BOUND = 0.02
+
+
+@pytest.mark.parametrize("title", ["請求書", "令和六年度 事業計画書"])
+def test_a_large_title_over_body_text_is_read(title: str, tmp_path: Path) -> None:
+    page = titled_page(title)
+
+    result = ocr_image_file(save_pgm(page, tmp_path / "titled.pgm"), OPTIONS, dpi=300)
+
+    assert result.text.splitlines()[0] == title.replace(" ", "")
+    assert character_error_rate(page.text.replace(" ", ""), result.text) <= LAYOUT_CER_BOUND
+
+
+def test_a_lone_line_keeps_its_first_word(tmp_path: Path) -> None:
+    page = lone_line_page()
+
+    result = ocr_image_file(save_pgm(page, tmp_path / "lone.pgm"), OPTIONS, dpi=300)
+
+    assert result.text == page.text

@@ -131,3 +131,26 @@ def test_a_large_page_is_rendered_at_a_lower_resolution_that_fits(mixed_pdf: Pat
 
     assert extracted.status == "complete"
     assert character_error_rate("\n".join(SHORT_LINES), extracted.pages[1].text) <= 0.05
+
+
+def test_pages_ocred_side_by_side_come_back_in_order_and_unchanged(
+        tmp_path: Path, mixed_pdf: Path) -> None:
+    """Scans with different text on each page, read with two pages at once: each page keeps
+    its own text and place (the scratch files and the budget are shared by the threads)."""
+    path = tmp_path / "scans.pdf"
+    pdf = new_pdf(path)
+    for index in range(3):
+        image_page(pdf, horizontal_page(HORIZONTAL_LINES[index:index + 1]).image)
+    pdf.save()
+
+    one = extract_pdf(path, OPTIONS)
+    two = extract_pdf(path, dataclasses.replace(OPTIONS, page_workers=2))
+
+    assert [page.method for page in two.pages] == ["ocr"] * 3
+    assert [page.number for page in two.pages] == [1, 2, 3]
+    assert [page.text for page in two.pages] == [page.text for page in one.pages]
+    for index, page in enumerate(two.pages):
+        assert character_error_rate(HORIZONTAL_LINES[index], page.text) <= SCAN_CER_BOUND
+    assert two.timings_ms["ocr"] > 0
+    mixed = extract_pdf(mixed_pdf, dataclasses.replace(OPTIONS, page_workers=3))
+    assert [page.method for page in mixed.pages] == ["text-layer", "ocr", "text-layer"]

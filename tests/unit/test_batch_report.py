@@ -6,6 +6,7 @@ import os
 import unicodedata
 from pathlib import Path
 
+from worker.batch import share_cores
 from worker.batch_files import expand_paths
 from worker.batch_summary import FileRecord, build_summary, format_table, record_error
 from worker.errors import EncryptedFileError
@@ -68,3 +69,10 @@ def test_summary_counts_totals_failures_and_table(tmp_path: Path) -> None:
 
     assert type_column(table[1]) == type_column(table[2]) == type_column(table[3])
     assert table[-1] == "3 files: 1 complete, 1 partial, 1 failed; 1003 pages (1001 OCR) in 7.2 s"
+
+
+def test_spare_cores_go_to_the_pages_of_fewer_files() -> None:
+    assert share_cores(jobs=2, files=1) == (1, 2)  # one long scan uses both cores
+    assert share_cores(jobs=2, files=5) == (2, 1)
+    assert share_cores(jobs=8, files=3) == (3, 2)
+    assert share_cores(jobs=4, files=0) == (1, 4)

@@ -8,6 +8,7 @@ lines of one read that came out as unsure Latin letters with the same lines of a
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, replace
 from itertools import groupby
 
@@ -133,3 +134,92 @@ def parse_tsv(tsv: str, languages: str) -> Reading:
     tall = sum(area for key, (area, is_tall) in line_areas.items()
                if is_tall and key in read_lines)
     return Reading(languages, tuple(words), tall / total if total else 0.0)
+
+
+# --- recovering what page segmentation left out ---------------------------------------------
+
+SURE_LINE_CONFIDENCE = 70.0  # a line read at least this surely is kept as it is; a
+# recovered line must be read as surely (sparse text is read a character at a time, so a
+# single kanji may be unsure in a sure line), and its words no less surely than:
+RECOVERED_WORD_CONFIDENCE = 40.0
+TALL_LINE_RATIO = 1.3  # a line this much taller than the median line is a heading
+Box = tuple[int, int, int, int]
+
+
+def _mean_confidence(words: list[Word]) -> float:
+    return sum(word.confidence for word in words) / len(words)
+
+
+def sure_line_boxes(reading: Reading) -> list[Box]:
+    """The boxes of the lines read surely, what a recovery pass need not read again: sure
+    words, and not a line much taller than the page's usual line (a large heading, which
+    Tesseract misreads confidently at full scale: 件見積書 for 御見積書)."""
+    lines = [_line_box(words) for _, words in reading.lines()
+             if _mean_confidence(words) >= SURE_LINE_CONFIDENCE]
+    if not lines:
+        return []
+    usual = statistics.median(bottom - top for _, top, _, bottom in lines)
+    return [box for box in lines if box[3] - box[1] < TALL_LINE_RATIO * usual]
+
+
+def _readable(words: list[Word]) -> list[Word]:
+    """The words of a recovered line worth keeping: none unless the line was read surely
+    and has letters or digits (not a rule or a speck read as punctuation)."""
+    kept = [word for word in words if word.confidence >= RECOVERED_WORD_CONFIDENCE]
+    if not kept or _mean_confidence(kept) < SURE_LINE_CONFIDENCE:
+        return []
+    return kept if any(c.isalnum() for word in kept for c in word.text) else []
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    """Side by side on one text line: half the smaller height overlaps, and the gap across
+    is less than two line heights."""
+    height = min(a[3] - a[1], b[3] - b[1])
+    down = min(a[3], b[3]) - max(a[1], b[1])
+    gap = max(a[0], b[0]) - min(a[2], b[2])
+    return down >= 0.5 * height and gap < 2 * height
+
+
+def placed(reading: Reading, scale: int, origin: tuple[int, int]) -> Reading:
+    """The reading of a (reduced) crop, its word boxes moved to page coordinates."""
+    x, y = origin
+    words = tuple(replace(w, box=(x + w.box[0] * scale, y + w.box[1] * scale,
+                                  x + w.box[2] * scale, y + w.box[3] * scale))
+                  for w in reading.words)
+    return replace(reading, words=words)
+
+
+def merge_recovered(first: Reading, recovered: Reading) -> Reading:
+    """`first` with the lines a sparse-text pass found where `first` read nothing (a large
+    title, a line cut short): each recovered line replaces unsure lines at its place when it
+    reads better, joins the line it stands beside, or is inserted before the first line
+    below it."""
+    lines = [(key, words) for key, words in first.lines()]
+    extra = 0
+    for _, found in recovered.lines():
+        words = _readable(found)
+        if not words:
+            continue
+        box = _line_box(words)
+        clashing = [i for i, (_, old) in enumerate(lines) if _same_place(box, _line_box(old))]
+        if clashing:
+            if _score(words) <= sum(_score(lines[i][1]) for i in clashing):
+                continue  # the first read of this place was as good
+            key = lines[clashing[0]][0]
+            lines[clashing[0]] = (key, [replace(w, line=key) for w in words])
+            lines = [line for i, line in enumerate(lines) if i not in clashing[1:]]
+            continue
+        beside = next((i for i, (_, old) in enumerate(lines)
+                       if _same_row(box, _line_box(old))), None)
+        if beside is not None:
+            key, old = lines[beside]
+            joined = sorted([*old, *(replace(w, line=key) for w in words)],
+                            key=lambda w: w.box[0])
+            lines[beside] = (key, joined)
+            continue
+        extra += 1
+        key = (-extra, 0, 0)  # a block of its own: a paragraph break around it
+        below = next((i for i, (_, old) in enumerate(lines) if _line_box(old)[1] > box[1]),
+                     len(lines))
+        lines.insert(below, (key, [replace(w, line=key) for w in words]))
+    return replace(first, words=tuple(word for _, words in lines for word in words))

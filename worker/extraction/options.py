@@ -20,6 +20,7 @@ class ExtractionOptions:
     page_timeout_s: float = 180.0  # one Tesseract run; the child tree is killed past it
     file_budget_s: float = 1800.0  # whole file; remaining pages are left, document partial
     tesseract_threads: int = 1  # OMP_THREAD_LIMIT for each Tesseract child
+    page_workers: int = 1  # PDF pages OCR'd at once within one file (Tesseract children)
 
 
 def default_jobs() -> int:

@@ -8,9 +8,13 @@ sent to Tesseract at all.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
@@ -19,6 +23,8 @@ from worker.extraction.ocr import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 from worker.models import Page
 
+T = TypeVar("T")
+R = TypeVar("R")
 BLANK_DARKEST = 200  # a page whose darkest pixel is lighter than this has nothing to read
 REASONS_SHOWN = 5
 
@@ -31,6 +37,11 @@ class Budget:
     started: float = field(default_factory=time.monotonic)
     reasons: list[str] = field(default_factory=list)
     ocr_ms: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add_ocr_ms(self, ms: float) -> None:
+        with self._lock:  # pages of one file may be OCR'd on several threads
+            self.ocr_ms += ms
 
     @property
     def deadline(self) -> float:
@@ -86,5 +97,15 @@ def ocr_page(image: Path, number: int, options: ExtractionOptions, *, dpi: int |
         budget.reasons.append(f"page {number}: {exc.reason}")
         return Page(number, "", "none")
     finally:
-        budget.ocr_ms += (time.monotonic() - started) * 1000
+        budget.add_ocr_ms((time.monotonic() - started) * 1000)
     return Page(number, result.text, "ocr", result.confidence)
+
+
+def map_pages(read: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """`read` over the pages in order, `workers` at a time. Threads are enough: the work
+    is in Tesseract and poppler children, and each thread holds one rendered page."""
+    if workers <= 1:
+        yield from map(read, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page") as pool:
+        yield from pool.map(read, items)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from worker.errors import CorruptFileError
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.page_ocr import Budget, ocr_page, require_content
+from worker.extraction.page_ocr import Budget, map_pages, ocr_page, require_content
 from worker.extraction.poppler import (
     PdfImage,
     PdfInfo,
@@ -51,15 +51,16 @@ def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
     unmapped = _pages_with_unmapped_fonts(path, to_read, budget)
     shares = _image_shares(path, texts, unmapped, info, budget)
     text_ms = (time.monotonic() - started) * 1000
-    pages = []
+    usable = {number for number, text in enumerate(texts, start=1)
+              if text_layer_problem(text, unmapped_font=number in unmapped,
+                                    page_image_share=shares.get(number)) is None}
     with tempfile.TemporaryDirectory(prefix="cis-pdf-") as scratch:
-        for number, text in enumerate(texts, start=1):
-            problem = text_layer_problem(text, unmapped_font=number in unmapped,
-                                         page_image_share=shares.get(number))
-            if problem is None:
-                pages.append(Page(number, text.strip(), "text-layer"))
-            else:
-                pages.append(_ocr(path, number, info, options, Path(scratch), budget))
+        def read(number: int) -> Page:
+            if number in usable:
+                return Page(number, texts[number - 1].strip(), "text-layer")
+            return _ocr(path, number, info, options, Path(scratch), budget)
+
+        pages = list(map_pages(read, range(1, len(texts) + 1), options.page_workers))
     return Extracted(
         pages=tuple(pages),
         status="partial" if budget.reasons else "complete",
