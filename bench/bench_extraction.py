@@ -115,6 +115,39 @@ def scanned_pages(scratch: Path) -> list[Row]:
     ]
 
 
+def one_long_scan(scratch: Path) -> list[Row]:
+    """One scanned PDF: the batch gives every core to its pages (page_workers)."""
+    jobs = default_jobs()
+    pdf = new_pdf(scratch / "long-scan.pdf")
+    files = []
+    for number in range(SCANNED_PAGES):
+        page = a4_page(number + 10)
+        image_page(pdf, page)
+        files.append(scratch / f"long-{number}.png")
+        page.save(files[-1], dpi=(300, 300))
+    pdf.save()
+
+    def ours(jobs_flag: int) -> float:
+        out = scratch / f"long-out-{jobs_flag}"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "worker", "process", str(scratch / "long-scan.pdf"),
+                        "--out", str(out), "--jobs", str(jobs_flag)], check=True,
+                       capture_output=True)
+        return time.perf_counter() - started
+
+    raw_s = _timed(lambda: _raw_tesseract(files, jobs))
+    parallel_s, serial_s = ours(jobs), ours(1)
+    pages = SCANNED_PAGES
+    return [
+        Row(f"(a) one {pages}-page scanned PDF", f"{pages / parallel_s * 60:.1f} pages/min",
+            f"{pages / raw_s * 60:.1f} pages/min raw tesseract", raw_s / parallel_s, "",
+            f"cis-worker process on one file, {jobs} pages at once (render + OCR)"),
+        Row("(a) the same PDF, pages side by side", f"{pages / parallel_s * 60:.1f} pages/min",
+            f"{pages / serial_s * 60:.1f} pages/min one page at a time (--jobs 1)",
+            serial_s / parallel_s, "", "speed-up of page_workers for a single long scan"),
+    ]
+
+
 def born_digital_pdf(scratch: Path) -> list[Row]:
     pdf = born_digital(scratch / "born-digital.pdf", pages=50)
     text_s = _timed(lambda: extract_pdf(pdf, OPTIONS), repeat=3)
@@ -225,7 +258,8 @@ def run() -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="cis-bench-") as folder:
         scratch = Path(folder)
-        for part in (scanned_pages, born_digital_pdf, thumbnails, memory_by_page_count):
+        for part in (scanned_pages, one_long_scan, born_digital_pdf, thumbnails,
+                     memory_by_page_count):
             print(f"   {part.__name__} ...", file=sys.stderr, flush=True)
             rows.extend(part(scratch))
     return rows
