@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
 from worker.errors import CorruptFileError, DecompressionBombError, UnsupportedFileError
 
+WHITE_PAPER = 235  # paper at least this bright everywhere needs no flattening
 _SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
@@ -96,12 +97,16 @@ def to_rgb(picture: Image.Image) -> Image.Image:
 def flatten_lighting(gray: Image.Image) -> Image.Image:
     """Divide an 8-bit page by its estimated paper brightness, so the paper becomes white.
 
-    The paper is estimated at 1/8 scale (a max filter removes the ink, a blur smooths it),
-    which keeps the cost to ~0.3 s for 12 megapixels; on evenly lit white paper it changes
-    nothing.
+    The paper is estimated at 1/8 scale (a max filter removes the ink, a blur smooths it).
+    On evenly lit white paper (a clean scan) the division would change nothing, so it is
+    skipped: the estimate costs ~0.02 s, the division ~0.3 s for 12 megapixels.
     """
-    paper = (gray.reduce(8).filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(3))
-             .resize(gray.size, Image.Resampling.BILINEAR))
+    small = gray.reduce(8).filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(3))
+    darkest_paper = small.getextrema()[0]
+    assert isinstance(darkest_paper, int)
+    if darkest_paper >= WHITE_PAPER:
+        return gray
+    paper = small.resize(gray.size, Image.Resampling.BILINEAR)
     flat = ImageMath.lambda_eval(
         lambda names: names["convert"](names["min"](names["ink"] * 255 / (names["paper"] + 1),
                                                     255), "L"),
