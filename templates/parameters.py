@@ -140,7 +140,7 @@ def _scaling(t: Template) -> dict[str, Parameter]:
         "acceptable_latency": _p(t, "AcceptableLatencySeconds", Type="Number", Default=600,
                                  MinValue=60, Description="How long a file may wait in the queue; "
                                  "the scaling target."),
-        "seconds_per_file": _p(t, "SecondsPerFile", Type="Number", Default=7, MinValue=0.1,
+        "seconds_per_file": _p(t, "SecondsPerFile", Type="Number", Default=4, MinValue=0.1,
                                Description="Measured processing seconds per file and process "
                                "(docs/cost.md)."),
         "slow_file_ms": _p(t, "SlowFileMilliseconds", Type="Number", Default=120000, MinValue=1000,
