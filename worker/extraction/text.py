@@ -95,10 +95,13 @@ def _declared_html_charset(data: bytes) -> str | None:
 
 
 def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> str:
-    if file_type.kind == "html":
-        declared = _declared_html_charset(data)
-        if declared and strict_decode(data, declared, final) is not None:
-            return declared
+    """The HTML's declared charset, else what sniffing found in the first bytes if the whole
+    text decodes with it (one strict decode instead of detecting again), else detection over
+    the whole text (the first bytes were plain ASCII, say, and Japanese comes later)."""
+    declared = _declared_html_charset(data) if file_type.kind == "html" else None
+    for candidate in (declared, file_type.encoding_hint):
+        if candidate and strict_decode(data, candidate, final) is not None:
+            return candidate
     encoding = detect_encoding(data, final)
     if encoding is None:
         raise UnsupportedFileError("the file is neither text in a known encoding nor a "
