@@ -53,12 +53,7 @@ def extract_image(path: Path, options: ExtractionOptions) -> Extracted:
             pages.append(ocr_page(page_file, number, options, dpi=_dpi(picture),
                                   budget=budget))
             page_file.unlink()
-    return Extracted(
-        pages=tuple(pages),
-        status="partial" if budget.reasons else "complete",
-        reason=budget.reason,
-        timings_ms={"ocr": round(budget.ocr_ms, 1), "total": round(budget.elapsed_ms(), 1)},
-    )
+    return budget.extracted(pages)
 
 
 def _decode_to_pgm(picture: Image.Image, target: Path) -> None:

@@ -21,6 +21,7 @@ from PIL import Image
 from worker.errors import EmptyFileError, TimeoutExceededError
 from worker.extraction.ocr import ocr_image_file
 from worker.extraction.options import ExtractionOptions
+from worker.extraction.result import Extracted
 from worker.models import Page
 
 T = TypeVar("T")
@@ -62,6 +63,13 @@ class Budget:
 
     def elapsed_ms(self) -> float:
         return (time.monotonic() - self.started) * 1000
+
+    def extracted(self, pages: list[Page], title: str | None = None,
+                  **timings_ms: float) -> Extracted:
+        """The pages read within this budget: partial with the reasons, if there are any."""
+        timings = {**timings_ms, "ocr": round(self.ocr_ms, 1), "total": round(self.elapsed_ms(), 1)}
+        return Extracted(pages=tuple(pages), status="partial" if self.reasons else "complete",
+                         reason=self.reason, title=title, timings_ms=timings)
 
 
 def require_content(path: Path) -> int:

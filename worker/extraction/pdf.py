@@ -61,14 +61,7 @@ def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
             return _ocr(path, number, info, options, Path(scratch), budget)
 
         pages = list(map_pages(read, range(1, len(texts) + 1), options.page_workers))
-    return Extracted(
-        pages=tuple(pages),
-        status="partial" if budget.reasons else "complete",
-        reason=budget.reason,
-        title=info.title,
-        timings_ms={"text_layer": round(text_ms, 1), "ocr": round(budget.ocr_ms, 1),
-                    "total": round(budget.elapsed_ms(), 1)},
-    )
+    return budget.extracted(pages, title=info.title, text_layer=round(text_ms, 1))
 
 
 def _timeout(budget: Budget) -> float:
