@@ -107,3 +107,17 @@ def test_past_the_size_cap_the_document_is_partial(tmp_path: Path,
     assert extracted.status == "partial"
     assert "first 64 of 300 bytes" in (extracted.reason or "")
     assert extracted.pages[0].text == "あ" * 21  # the cut character is dropped, not garbled
+
+
+def test_japanese_after_a_long_ascii_start_is_not_read_as_utf8(tmp_path: Path) -> None:
+    """Sniffing sees only ASCII (utf-8); the whole file is CP932: it must be detected again."""
+    path = tmp_path / "log.csv"
+    tail = "取引先,株式会社みなと商事\n"
+    path.write_bytes(b"id,name\n" * 10_000 + tail.encode("cp932"))
+    file_type = sniff(path)
+    assert file_type.encoding_hint == "utf-8"
+
+    extracted = extract_text(path, file_type, ExtractionOptions())
+
+    assert extracted.encoding == "cp932"
+    assert extracted.pages[0].text.endswith(tail)
