@@ -14,6 +14,7 @@ text box), deleted text and field codes are skipped; text boxes are read where t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -181,5 +182,4 @@ def extract_office(path: Path, kind: Kind, options: ExtractionOptions) -> Extrac
                 raise ValueError(f"not an Office Open XML kind: {kind}")
         except RecursionError:
             raise CorruptFileError("the document's XML is nested too deeply to read") from None
-        return Extracted(extracted.pages, extracted.status, extracted.reason,
-                         title=package.title())
+        return replace(extracted, title=package.title())
