@@ -70,6 +70,8 @@ def test_document_ids_are_stable_and_distinct() -> None:
     assert a.file_name == "請求書.pdf"
     with pytest.raises(ValueError):
         SourceRef(bucket="b", path="/x")
+    with pytest.raises(ValueError, match="hex"):  # refused when the event is parsed
+        SourceRef(bucket="b", key="k", sequencer="0x1F")
 
 
 def test_document_dict_has_the_contract_fields() -> None:

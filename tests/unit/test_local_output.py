@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from worker.adapters.local import LocalOutput, is_older
-from worker.models import Document, Page, SourceRef
+from worker.adapters.local import LocalOutput
+from worker.models import Document, Page, SourceRef, is_older
 from worker.ports import DocumentSink
 
 

@@ -11,12 +11,13 @@ decides its fate:
 
 Ordering: S3 sequencers are hex strings that can exceed 63 bits, so OpenSearch's external
 versions (a signed long) cannot carry them. Instead every write is a scripted upsert that
-compares the stored `event_order` (the sequencer left-padded to a fixed width, compared as
-a string) with the incoming one and turns an older event into a no-op. A delete writes a
-tombstone through the same script (the alias filters tombstones out of every search), so a
-late older create cannot resurrect a deleted file. Events without a sequencer (backfill,
-local files) always write and keep the stored order. OpenSearch Serverless has no scripted
-updates: there the sink writes plain index/delete actions, without ordering.
+compares the stored `event_order` (`worker.models.sequencer_order`: the sequencer
+left-padded to a fixed width, compared as a string) with the incoming one and turns an
+older event into a no-op. A delete writes a tombstone through the same script (the alias
+filters tombstones out of every search), so a late older create cannot resurrect a deleted
+file. Events without a sequencer (backfill, local files) always write and keep the stored
+order. OpenSearch Serverless has no scripted updates: there the sink writes plain
+index/delete actions, without ordering.
 """
 
 from __future__ import annotations
@@ -40,10 +41,8 @@ from worker.errors import (
     TransientError,
     WorkerError,
 )
-from worker.models import Document, SourceRef
+from worker.models import Document, SourceRef, sequencer_order
 from worker.ports import WriteResult
-
-ORDER_WIDTH = 64  # hex digits: far more than any S3 sequencer
 
 # Painless: keep the newer event. `params.order` is null for unordered writes.
 ORDERED_WRITE = """
@@ -61,36 +60,27 @@ if (incoming == null && stored != null) { ctx._source.event_order = stored; }
 Action = tuple[dict[str, Any], dict[str, Any] | None]  # bulk header line, optional body line
 
 
-def event_order(sequencer: str | None) -> str | None:
-    """The sequencer as a fixed-width upper-case hex string (string order = numeric order)."""
-    if not sequencer:
-        return None
-    digits = sequencer.strip().upper()
-    int(digits, 16)  # ValueError for a sequencer that is not hex
-    return digits.rjust(ORDER_WIDTH, "0")
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def document_body(document: Document) -> dict[str, Any]:
-    body = document.to_dict()
-    body["indexed_at"] = _now()
-    order = event_order(document.source.sequencer)
+def _ordered(body: dict[str, Any], source: SourceRef, indexed_at: str) -> dict[str, Any]:
+    """`body` with its indexing time and, for an event with a sequencer, its event_order."""
+    body["indexed_at"] = indexed_at
+    order = sequencer_order(source.sequencer)
     if order:
         body["event_order"] = order
     return body
+
+
+def document_body(document: Document) -> dict[str, Any]:
+    return _ordered(document.to_dict(), document.source, _now())
 
 
 def tombstone_body(source: SourceRef) -> dict[str, Any]:
     now = _now()
-    body: dict[str, Any] = {"id": source.document_id, "source": source.to_dict(),
-                            "deleted": True, "deleted_at": now, "indexed_at": now}
-    order = event_order(source.sequencer)
-    if order:
-        body["event_order"] = order
-    return body
+    return _ordered({"id": source.document_id, "source": source.to_dict(), "deleted": True,
+                     "deleted_at": now}, source, now)
 
 
 def item_error(status: int, error: Any) -> WorkerError | None:
