@@ -69,6 +69,16 @@ def test_delete_respects_order_and_leaves_a_tombstone(tmp_path: Path) -> None:
     assert not fresh.stale and output.read(document.id) is not None
 
 
+def test_an_older_delete_does_not_replace_a_newer_tombstone(tmp_path: Path) -> None:
+    output = LocalOutput(tmp_path)
+    source = SourceRef(bucket="b", key="k/b.txt", sequencer="10")
+    output.write([_document(source, "本文")])
+    output.delete(replace(source, sequencer="20"))
+    output.delete(replace(source, sequencer="15"))  # late, older delete
+    [late] = output.write([_document(replace(source, sequencer="18"), "遅れた作成")])
+    assert late.stale and output.read(source.document_id) is None
+
+
 def test_events_without_sequencer_always_write(tmp_path: Path) -> None:
     output = LocalOutput(tmp_path)
     first = _document(SourceRef(path="/in/a.txt"), "一回目")

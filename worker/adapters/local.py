@@ -90,12 +90,11 @@ class LocalOutput:
         return results
 
     def delete(self, source: SourceRef) -> None:
-        """Remove the document and thumbnail of `source`, unless a newer event wrote it."""
+        """Remove the document and thumbnail of `source`, unless a newer event wrote (or
+        deleted) it."""
         document_id = source.document_id
         with self._locked():
-            stored = self.read(document_id)
-            stored_sequencer = (stored or {}).get("source", {}).get("sequencer")
-            if is_older(source.sequencer, stored_sequencer):
+            if is_older(source.sequencer, self._newest_known(document_id)):
                 return
             if source.sequencer:
                 tombstone = {"sequencer": source.sequencer}
