@@ -15,12 +15,20 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 PageMethod = Literal["text-layer", "ocr", "none"]
 DocumentStatus = Literal["complete", "partial", "failed"]
 SEQUENCER_WIDTH = 64  # hex digits: far more than any S3 sequencer (16-20 today)
 _HEX = re.compile(r"[0-9A-F]+")  # not int(x, 16): that also takes "0x", "_" and signs
+
+
+def utc_timestamp(moment: datetime | None = None, timespec: str = "seconds") -> str:
+    """ISO 8601 in UTC with a `Z` (processed_at, indexed_at, the batch summary); now by
+    default."""
+    moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def sequencer_order(sequencer: str | None) -> str | None:

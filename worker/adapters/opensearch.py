@@ -23,7 +23,6 @@ index/delete actions, without ordering.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -41,7 +40,7 @@ from worker.errors import (
     TransientError,
     WorkerError,
 )
-from worker.models import Document, SourceRef, sequencer_order
+from worker.models import Document, SourceRef, sequencer_order, utc_timestamp
 from worker.ports import WriteResult
 
 # Painless: keep the newer event. `params.order` is null for unordered writes.
@@ -61,7 +60,7 @@ Action = tuple[dict[str, Any], dict[str, Any] | None]  # bulk header line, optio
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_timestamp(timespec="milliseconds")  # catch_up selects by indexed_at in ms
 
 
 def _ordered(body: dict[str, Any], source: SourceRef, indexed_at: str) -> dict[str, Any]:
