@@ -46,6 +46,9 @@ def test_settings_defaults_and_auth_by_host() -> None:
     aws = Settings.from_env(
         {"OPENSEARCH_ENDPOINT": "https://search-x.ap-northeast-1.es.amazonaws.com"})
     assert aws.opensearch_auth == "sigv4"
+    bare = Settings.from_env({"OPENSEARCH_ENDPOINT": "search-x.ap-northeast-1.es.amazonaws.com"})
+    assert (bare.opensearch_endpoint, bare.opensearch_auth) == (
+        "https://search-x.ap-northeast-1.es.amazonaws.com", "sigv4")
     local = Settings.from_env({"OPENSEARCH_ENDPOINT": "http://127.0.0.1:9200"})
     assert local.opensearch_auth == "none"
 

@@ -84,12 +84,9 @@ def sigv4_auth(host: str, settings: Settings, service: str | None = None
 def connect(settings: Settings, *, timeout_s: float = 30.0,
             service: str | None = None) -> OpenSearch:
     """A client for OPENSEARCH_ENDPOINT with the configured authentication."""
-    if not settings.opensearch_endpoint:
+    if not settings.opensearch_endpoint:  # a URL: Settings adds https:// to a bare host
         raise ConfigurationError("missing required settings: OPENSEARCH_ENDPOINT")
-    endpoint = settings.opensearch_endpoint
-    if "://" not in endpoint:
-        endpoint = "https://" + endpoint
-    url = urlparse(endpoint)
+    url = urlparse(settings.opensearch_endpoint)
     host = url.hostname or ""
     https = url.scheme == "https"
     auth: object = None
