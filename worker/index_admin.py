@@ -39,13 +39,12 @@ from worker.ports import Embedder
 
 def setup_index(settings: Settings, version: int = MAPPING_VERSION,
                 client: OpenSearch | None = None) -> int:
-    from worker.adapters.opensearch_client import connect, signing_service
+    from worker.adapters.opensearch_client import connect, is_serverless
 
     design = IndexDesign.from_settings(settings, version)
     client = client or connect(settings)
     try:
-        host = client.transport.hosts[0]["host"] if client.transport.hosts else ""
-        if settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss":
+        if is_serverless(settings):
             _setup_serverless(client, design)
         else:
             _setup_domain(client, design)

@@ -10,7 +10,7 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from worker.adapters.opensearch import item_error, request_error
-from worker.adapters.opensearch_client import signing_region, signing_service
+from worker.adapters.opensearch_client import is_serverless, signing_region, signing_service
 from worker.config import Settings
 from worker.embedding_text import chunk_text, combine
 from worker.errors import (
@@ -100,6 +100,8 @@ def test_signing_service_and_region_come_from_the_host() -> None:
     assert (signing_service(domain), signing_region(domain, settings)) == (
         "es", "ap-northeast-1")
     assert signing_service(collection) == "aoss"
+    assert is_serverless(Settings.from_env({"OPENSEARCH_ENDPOINT": collection}))
+    assert not is_serverless(Settings.from_env({"OPENSEARCH_ENDPOINT": domain}))
     assert signing_region("vpc-proxy.internal", settings) == "us-west-2"
     with pytest.raises(ConfigurationError, match="AWS_REGION"):
         signing_region("vpc-proxy.internal", Settings.from_env({}))

@@ -133,12 +133,10 @@ class OpenSearchSink:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenSearchSink:
-        from worker.adapters.opensearch_client import connect, signing_service
+        from worker.adapters.opensearch_client import connect, is_serverless
 
-        client = connect(settings)
-        host = client.transport.hosts[0]["host"] if client.transport.hosts else ""
-        serverless = settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss"
-        return cls(client, settings.opensearch_index, ordered=not serverless)
+        return cls(connect(settings), settings.opensearch_index,
+                   ordered=not is_serverless(settings))
 
     # --- the port -------------------------------------------------------------------------
 

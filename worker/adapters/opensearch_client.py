@@ -36,6 +36,12 @@ def signing_service(host: str) -> str:
     return match.group("service") if match else "es"
 
 
+def is_serverless(settings: Settings) -> bool:
+    """An OpenSearch Serverless collection (no scripted updates, templates or aliases)."""
+    host = urlparse(settings.opensearch_endpoint or "").hostname or ""
+    return settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss"
+
+
 def signing_region(host: str, settings: Settings) -> str:
     match = _AWS_HOST.search(host)
     if match:
@@ -81,8 +87,7 @@ def sigv4_auth(host: str, settings: Settings, service: str | None = None
                                   service or signing_service(host))
 
 
-def connect(settings: Settings, *, timeout_s: float = 30.0,
-            service: str | None = None) -> OpenSearch:
+def connect(settings: Settings, *, service: str | None = None) -> OpenSearch:
     """A client for OPENSEARCH_ENDPOINT with the configured authentication."""
     if not settings.opensearch_endpoint:  # a URL: Settings adds https:// to a bare host
         raise ConfigurationError("missing required settings: OPENSEARCH_ENDPOINT")
@@ -102,7 +107,7 @@ def connect(settings: Settings, *, timeout_s: float = 30.0,
         verify_certs=True,
         ssl_show_warn=True,
         connection_class=Urllib3HttpConnection,
-        timeout=timeout_s,
+        timeout=30,
         max_retries=0,
         retry_on_timeout=False,
         http_compress=https,  # bulk bodies of Japanese text compress well; not worth it on loopback
