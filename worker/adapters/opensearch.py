@@ -111,7 +111,7 @@ def request_error(exc: Exception) -> WorkerError:
     status = exc.status_code if isinstance(exc, TransportError) else None
     if status == 429:
         return ThrottledError("index throttled the bulk request")
-    if isinstance(status, int) and status == 413:
+    if status == 413:
         return DocumentRejectedError("document larger than the index accepts (HTTP 413)")
     return ServiceUnavailableError(f"index request failed ({status}): {exc}")
 
@@ -207,14 +207,13 @@ class OpenSearchSink:
             response = self.client.bulk(body=lines, params=params)
         except (TransportError, OpenSearchConnectionError) as exc:
             failure = request_error(exc)
-            for i in order:
-                if failure.retryable:
-                    last[i] = failure
-                elif len(order) == 1:
-                    outcome[i] = (failure, False)
-                    del pending[i]
-            if not failure.retryable and len(order) > 1:
+            if failure.retryable:
+                last.update(dict.fromkeys(order, failure))
+            elif len(order) > 1:
                 self._send_one_by_one(pending, outcome, last)
+            else:
+                outcome[order[0]] = (failure, False)
+                del pending[order[0]]
             return
         for i, item in zip(order, response["items"], strict=True):
             result = next(iter(item.values()))
