@@ -76,7 +76,7 @@ def _setup_domain(client: OpenSearch, design: IndexDesign) -> None:
     current = _alias_targets(client, design.alias)
     if current in ([], [design.index_name]):
         client.indices.put_alias(index=design.index_name, name=design.alias,
-                                 body=alias_body(design))
+                                 body=alias_body())
         print(f"alias {design.alias} -> {design.index_name}")
         return
     _migrate(client, design, current)
@@ -98,7 +98,7 @@ def _migrate(client: OpenSearch, design: IndexDesign, old: list[str]) -> None:
     actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": design.alias}}
                                      for index in old]
     actions.append({"add": {"index": design.index_name, "alias": design.alias,
-                            **alias_body(design)}})
+                            **alias_body()}})
     client.indices.update_aliases(body={"actions": actions})
     if started is not None:
         catch_up(client, design.alias, old, since_ms=int(started))
