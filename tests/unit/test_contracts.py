@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from click.testing import CliRunner
 
+from worker.cli import cli
 from worker.config import Settings
 from worker.errors import (
     ConfigurationError,
@@ -63,6 +65,15 @@ def test_settings_reject_bad_values_and_name_missing_ones() -> None:
     with pytest.raises(ConfigurationError, match="OPENSEARCH_ENDPOINT"):
         Settings.from_env({"SQS_QUEUE_URL": "http://q"}).require_for_run()
     Settings.from_env({"SQS_QUEUE_URL": "http://q", "OUTPUT_DIR": "/tmp/o"}).require_for_run()
+
+
+def test_backfill_defaults_to_the_landing_bucket_and_names_it_when_missing() -> None:
+    unset = CliRunner().invoke(cli, ["backfill"], env={"S3_LANDING_BUCKET": ""})
+    assert unset.exit_code == 2 and "S3_LANDING_BUCKET" in unset.output
+    # with the bucket known, the next missing setting is the queue's
+    known = CliRunner().invoke(cli, ["backfill"], env={"S3_LANDING_BUCKET": "landing",
+                                                       "SQS_QUEUE_URL": ""})
+    assert known.exit_code == 2 and "SQS_QUEUE_URL" in known.output
 
 
 def test_document_ids_are_stable_and_distinct() -> None:
