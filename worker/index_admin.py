@@ -21,7 +21,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from worker.adapters.opensearch import OpenSearchSink
+from worker.adapters.opensearch import OpenSearchSink, request_error
 from worker.config import Settings
 from worker.errors import ConfigurationError, ServiceUnavailableError
 from worker.index_mapping import (
@@ -49,7 +49,7 @@ def setup_index(settings: Settings, version: int = MAPPING_VERSION,
         else:
             _setup_domain(client, design)
     except OpenSearchConnectionError as exc:
-        raise ServiceUnavailableError(f"index unreachable: {type(exc).__name__}") from None
+        raise request_error(exc) from None
     except TransportError as exc:
         if isinstance(exc.status_code, int) and 400 <= exc.status_code < 500:
             raise ConfigurationError(f"the index refused the setup: {exc.error} "
@@ -158,7 +158,7 @@ def search_index(settings: Settings, query: str, semantic: bool = False, size: i
     try:
         response = client.search(index=settings.opensearch_index, body=body)
     except OpenSearchConnectionError as exc:
-        raise ServiceUnavailableError(f"index unreachable: {type(exc).__name__}") from None
+        raise request_error(exc) from None
     except NotFoundError:
         raise ConfigurationError(f"no index {settings.opensearch_index}: run "
                                  "cis-worker index-setup") from None
