@@ -2,32 +2,32 @@
 (ordered scripted upserts, every item checked), against opensearch-py's plain
 `helpers.bulk` of the same bodies as the baseline — with and without 1024-dim vectors.
 
-Part of `python -m bench` (or `python -m bench index`); starts the node with
-scripts/opensearch.sh if none is running, and stops it again.
+Part of `python -m bench` (or `python -m bench index`); starts the node as the tests do
+(tests/fixtures/opensearch.py) if none is running, and stops it again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
 import random
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 from opensearchpy import OpenSearch, helpers
 
 from bench.table import Row
+from tests.fixtures.opensearch import OpenSearchNode, start_node
+from tests.integration.index_helpers import make_document
 from worker.adapters.opensearch import OpenSearchSink, document_body
-from worker.config import Settings
 from worker.index_admin import setup_index
-from worker.models import Document, Page, SourceRef
+from worker.index_mapping import IndexDesign
+from worker.models import Document
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "opensearch.sh"
 DOCUMENTS = 400
 ROUNDS = 3
 BATCH = 10  # an SQS receive holds at most 10 messages
@@ -52,33 +52,23 @@ def _vector(rng: random.Random) -> tuple[float, ...]:
 
 def make_documents(count: int, vectors: bool, seed: int = 7) -> list[Document]:
     rng = random.Random(seed)
-    docs = []
-    for n in range(count):
-        source = SourceRef(bucket="bench", key=f"docs/{n:05d}.pdf", sequencer=f"{n + 1:018X}")
-        pages = tuple(Page(p, _text(rng, 1500), "text-layer") for p in (1, 2, 3))
-        docs.append(Document(
-            id=source.document_id, source=source, file_name=source.file_name,
-            mime_type="application/pdf", size_bytes=50_000, sha256="0" * 64,
-            content="\n\n".join(page.text for page in pages), pages=pages,
-            status="complete", processed_at="2026-01-05T09:00:00Z", processor_version="bench",
-            embedding=_vector(rng) if vectors else None,
-            embedding_model="amazon.titan-embed-text-v2:0" if vectors else None))
-    return docs
+    return [make_document(f"docs/{n:05d}.pdf", [_text(rng, 1500) for _page in range(3)],
+                          sequencer=f"{n + 1:018X}", bucket="bench",
+                          embedding=_vector(rng) if vectors else None)
+            for n in range(count)]
 
 
-def _fresh_alias(client: OpenSearch, url: str) -> str:
-    alias = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = Settings.from_env({"OPENSEARCH_ENDPOINT": url, "OPENSEARCH_INDEX": alias,
-                                  "OPENSEARCH_AUTH": "none",
-                                  "EMBEDDING_DIMENSIONS": str(DIMENSIONS)})
+def _fresh_index(node: OpenSearchNode, client: OpenSearch) -> IndexDesign:
+    settings = node.settings(f"bench-{uuid.uuid4().hex[:8]}",
+                             EMBEDDING_DIMENSIONS=str(DIMENSIONS))
     with contextlib.redirect_stdout(io.StringIO()):
         setup_index(settings, client=client)
-    return alias
+    return IndexDesign.from_settings(settings)
 
 
-def _drop(client: OpenSearch, alias: str) -> None:
-    client.indices.delete(index=f"{alias}-v*")
-    client.indices.delete_index_template(name=f"{alias}-template")
+def _drop(client: OpenSearch, design: IndexDesign) -> None:
+    client.indices.delete(index=design.index_pattern)
+    client.indices.delete_index_template(name=design.template_name)
 
 
 def _timed(action: Callable[[], None]) -> float:
@@ -100,20 +90,20 @@ def _sink(client: OpenSearch, alias: str, docs: list[Document]) -> None:
         assert all(r.error is None for r in results), results
 
 
-def measure(client: OpenSearch, url: str, vectors: bool) -> list[Row]:
+def measure(node: OpenSearchNode, client: OpenSearch, vectors: bool) -> list[Row]:
     docs = make_documents(DOCUMENTS, vectors)
     label = "with vectors" if vectors else "text only"
     seconds: dict[str, float] = {}
     writers = (("helpers.bulk", _baseline), ("sink", _sink))
     for _round in range(ROUNDS):  # alternate, keep each one's best: the JVM warms up as we go
         for name, writer in writers:
-            alias = _fresh_alias(client, url)
+            design = _fresh_index(node, client)
             try:
-                writer(client, alias, docs[:BATCH])  # warm up: connections, script compile
-                took = _timed(lambda w=writer, a=alias: w(client, a, docs))  # type: ignore[misc]
+                writer(client, design.alias, docs[:BATCH])  # warm up: connections, compile
+                took = _timed(functools.partial(writer, client, design.alias, docs))
                 seconds[name] = min(took, seconds.get(name, took))
             finally:
-                _drop(client, alias)
+                _drop(client, design)
     base, ours = DOCUMENTS / seconds["helpers.bulk"], DOCUMENTS / seconds["sink"]
     return [Row(f"(e) index {DOCUMENTS} documents, {label}", f"{ours:.0f} docs/s",
                 f"{base:.0f} docs/s helpers.bulk", ours / base,
@@ -122,19 +112,13 @@ def measure(client: OpenSearch, url: str, vectors: bool) -> list[Row]:
 
 
 def run() -> list[Row]:
-    port = os.environ.get("OPENSEARCH_PORT", "9200")
-    env = {**os.environ, "OPENSEARCH_PORT": port}
-    running = subprocess.run(["bash", str(SCRIPT), "status"], env=env, capture_output=True,
-                             check=False).returncode == 0
-    if not running:
-        subprocess.run(["bash", str(SCRIPT), "start"], env=env, check=True)
-    url = f"http://127.0.0.1:{port}"
+    node, started_here = start_node(int(os.environ.get("OPENSEARCH_PORT", "9200")))
     try:
-        client = OpenSearch(url, timeout=60)
-        return measure(client, url, vectors=False) + measure(client, url, vectors=True)
+        client = node.client()
+        return measure(node, client, vectors=False) + measure(node, client, vectors=True)
     finally:
-        if not running:
-            subprocess.run(["bash", str(SCRIPT), "stop"], env=env, check=False)
+        if started_here:
+            node.script("stop")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -42,7 +41,7 @@ from worker.batch_summary import (
 from worker.errors import ConfigurationError, FatalError, TransientError, WorkerError, classify
 from worker.extraction.options import ExtractionOptions, default_jobs
 from worker.extraction.pipeline import ExtractionOutcome, extract_or_record
-from worker.models import SourceRef
+from worker.models import SourceRef, utc_timestamp
 
 
 class WorkerCrashedError(TransientError):
@@ -168,10 +167,6 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
     return [records[candidate.path] for candidate in candidates]
 
 
-def _utc(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
               languages: str | None = None, thumbnails: bool = True,
               options: ExtractionOptions | None = None) -> int:
@@ -186,11 +181,11 @@ def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
     except OSError as exc:
         raise ConfigurationError(f"cannot write to the output folder {out_dir}: "
                                  f"{exc.strerror or exc}") from exc
-    started_at = datetime.now(UTC)
+    started_at = utc_timestamp()
     started = time.perf_counter()
     candidates = expand_paths(paths, out_dir)
     records = process_candidates(candidates, output, options, jobs)
-    summary = build_summary(records, __version__, _utc(started_at), _utc(datetime.now(UTC)),
+    summary = build_summary(records, __version__, started_at, utc_timestamp(),
                             time.perf_counter() - started, jobs)
     atomic_write(out_dir / "summary.json",
                  (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

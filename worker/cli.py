@@ -17,7 +17,7 @@ import click
 
 from worker import __version__
 from worker.config import Settings
-from worker.errors import WorkerError
+from worker.errors import ConfigurationError, WorkerError
 
 T = TypeVar("T")
 
@@ -72,14 +72,22 @@ def health() -> None:
 
 
 @cli.command()
-@click.option("--bucket", required=True, help="Bucket whose objects to enqueue.")
+@click.option("--bucket", default=None,
+              help="Bucket whose objects to enqueue (default: S3_LANDING_BUCKET).")
 @click.option("--prefix", default="", help="Only keys under this prefix.")
 @click.option("--start-after", default=None, help="Resume after this key.")
-def backfill(bucket: str, prefix: str, start_after: str | None) -> None:
+def backfill(bucket: str | None, prefix: str, start_after: str | None) -> None:
     """Enqueue events for objects already in a bucket."""
     from worker.backfill import backfill_bucket
 
-    sys.exit(_guard(lambda: backfill_bucket(Settings.from_env(), bucket, prefix, start_after)))
+    def run() -> int:
+        settings = Settings.from_env()
+        chosen = bucket or settings.s3_landing_bucket  # the task definition sets it
+        if not chosen:
+            raise ConfigurationError("missing required settings: --bucket or S3_LANDING_BUCKET")
+        return backfill_bucket(settings, chosen, prefix, start_after)
+
+    sys.exit(_guard(run))
 
 
 @cli.command()

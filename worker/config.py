@@ -42,12 +42,19 @@ def _opt(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    """The variable's value, one of `allowed` (the first is the default)."""
-    value = env.get(name, "").strip().lower() or allowed[0]
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...],
+            default: str | None = None) -> str:
+    """The variable's value, one of `allowed` (default: the first)."""
+    value = env.get(name, "").strip().lower() or default or allowed[0]
     if value not in allowed:
         raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+def _endpoint(env: Mapping[str, str]) -> str | None:
+    """OPENSEARCH_ENDPOINT as a URL: a bare host name (as the console shows it) is https."""
+    value = _opt(env, "OPENSEARCH_ENDPOINT")
+    return f"https://{value}" if value and "://" not in value else value
 
 
 def _default_auth(endpoint: str | None) -> str:
@@ -109,10 +116,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        endpoint = _opt(env, "OPENSEARCH_ENDPOINT")
-        auth = env.get("OPENSEARCH_AUTH", "").strip().lower() or _default_auth(endpoint)
-        if auth not in {"sigv4", "basic", "none"}:
-            raise ConfigurationError(f"OPENSEARCH_AUTH must be sigv4, basic or none, got {auth!r}")
+        endpoint = _endpoint(env)
         return cls(
             sqs_queue_url=_opt(env, "SQS_QUEUE_URL"),
             sqs_dlq_url=_opt(env, "SQS_DLQ_URL"),
@@ -121,8 +125,9 @@ class Settings:
             s3_thumbnail_kms_key_id=_opt(env, "S3_THUMBNAIL_KMS_KEY_ID"),
             output_dir=_opt(env, "OUTPUT_DIR"),
             opensearch_endpoint=endpoint,
-            opensearch_index=env.get("OPENSEARCH_INDEX", "").strip() or "cis-files",
-            opensearch_auth=auth,
+            opensearch_index=_opt(env, "OPENSEARCH_INDEX") or "cis-files",
+            opensearch_auth=_choice(env, "OPENSEARCH_AUTH", ("sigv4", "basic", "none"),
+                                    default=_default_auth(endpoint)),
             opensearch_secret_id=_opt(env, "OPENSEARCH_SECRET_ID"),
             opensearch_japanese_analyzer=_choice(env, "OPENSEARCH_JAPANESE_ANALYZER",
                                                  ("bigram", "kuromoji")),
@@ -133,10 +138,9 @@ class Settings:
             opensearch_username=_opt(env, "OPENSEARCH_USERNAME"),
             opensearch_password=_opt(env, "OPENSEARCH_PASSWORD"),
             bedrock_region=_opt(env, "BEDROCK_REGION"),
-            bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip()
-            or "amazon.titan-embed-text-v2:0",
+            bedrock_model_id=_opt(env, "BEDROCK_MODEL_ID") or "amazon.titan-embed-text-v2:0",
             embedding_dimensions=_int(env, "EMBEDDING_DIMENSIONS", 1024),
-            ocr_languages=env.get("OCR_LANGUAGES", "").strip() or "jpn+eng",
+            ocr_languages=_opt(env, "OCR_LANGUAGES") or "jpn+eng",
             worker_concurrency=_int(env, "WORKER_CONCURRENCY", default_jobs()),
             max_file_bytes=_int(env, "MAX_FILE_BYTES", 512 * 1024 * 1024),
             page_timeout_s=_float(env, "PAGE_TIMEOUT_SECONDS", 180.0),
@@ -147,15 +151,15 @@ class Settings:
             shutdown_budget_s=_float(env, "SHUTDOWN_BUDGET_SECONDS", 90.0),
             aws_region=_opt(env, "AWS_REGION") or _opt(env, "AWS_DEFAULT_REGION"),
             aws_endpoint_url=_opt(env, "AWS_ENDPOINT_URL"),
-            environment=env.get("ENVIRONMENT", "").strip() or "dev",
-            log_level=env.get("LOG_LEVEL", "").strip().upper() or "INFO",
+            environment=_opt(env, "ENVIRONMENT") or "dev",
+            log_level=(_opt(env, "LOG_LEVEL") or "INFO").upper(),
             ecs_agent_uri=_opt(env, "ECS_AGENT_URI"),
             xray_daemon_address=_opt(env, "AWS_XRAY_DAEMON_ADDRESS"),
             tracing=env.get("TRACING", "on").strip().lower() not in {"0", "off", "false", "no"},
             message_hold_cap_s=_float(env, "MESSAGE_HOLD_CAP_SECONDS", 2400.0),
             retry_backoff_base_s=_int(env, "RETRY_BACKOFF_BASE_SECONDS", 30),
             retry_backoff_max_s=_int(env, "RETRY_BACKOFF_MAX_SECONDS", 900),
-            health_file=env.get("HEALTH_FILE", "").strip() or "/tmp/cis-worker.alive",
+            health_file=_opt(env, "HEALTH_FILE") or "/tmp/cis-worker.alive",
             health_max_age_s=_float(env, "HEALTH_MAX_AGE_SECONDS", 120.0),
         )
 

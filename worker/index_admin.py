@@ -21,7 +21,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from worker.adapters.opensearch import OpenSearchSink
+from worker.adapters.opensearch import OpenSearchSink, request_error
 from worker.config import Settings
 from worker.errors import ConfigurationError, ServiceUnavailableError
 from worker.index_mapping import (
@@ -39,18 +39,17 @@ from worker.ports import Embedder
 
 def setup_index(settings: Settings, version: int = MAPPING_VERSION,
                 client: OpenSearch | None = None) -> int:
-    from worker.adapters.opensearch_client import connect, signing_service
+    from worker.adapters.opensearch_client import connect, is_serverless
 
     design = IndexDesign.from_settings(settings, version)
     client = client or connect(settings)
     try:
-        host = client.transport.hosts[0]["host"] if client.transport.hosts else ""
-        if settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss":
+        if is_serverless(settings):
             _setup_serverless(client, design)
         else:
             _setup_domain(client, design)
     except OpenSearchConnectionError as exc:
-        raise ServiceUnavailableError(f"index unreachable: {type(exc).__name__}") from None
+        raise request_error(exc) from None
     except TransportError as exc:
         if isinstance(exc.status_code, int) and 400 <= exc.status_code < 500:
             raise ConfigurationError(f"the index refused the setup: {exc.error} "
@@ -77,7 +76,7 @@ def _setup_domain(client: OpenSearch, design: IndexDesign) -> None:
     current = _alias_targets(client, design.alias)
     if current in ([], [design.index_name]):
         client.indices.put_alias(index=design.index_name, name=design.alias,
-                                 body=alias_body(design))
+                                 body=alias_body())
         print(f"alias {design.alias} -> {design.index_name}")
         return
     _migrate(client, design, current)
@@ -99,7 +98,7 @@ def _migrate(client: OpenSearch, design: IndexDesign, old: list[str]) -> None:
     actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": design.alias}}
                                      for index in old]
     actions.append({"add": {"index": design.index_name, "alias": design.alias,
-                            **alias_body(design)}})
+                            **alias_body()}})
     client.indices.update_aliases(body={"actions": actions})
     if started is not None:
         catch_up(client, design.alias, old, since_ms=int(started))
@@ -159,7 +158,7 @@ def search_index(settings: Settings, query: str, semantic: bool = False, size: i
     try:
         response = client.search(index=settings.opensearch_index, body=body)
     except OpenSearchConnectionError as exc:
-        raise ServiceUnavailableError(f"index unreachable: {type(exc).__name__}") from None
+        raise request_error(exc) from None
     except NotFoundError:
         raise ConfigurationError(f"no index {settings.opensearch_index}: run "
                                  "cis-worker index-setup") from None

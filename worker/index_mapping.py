@@ -35,6 +35,9 @@ HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 
 JsonDict = dict[str, Any]
 
+# What a search hit returns (`cis-worker search` prints these).
+HIT_FIELDS = ("id", "file_name", "title", "source", "mime_type", "page_count", "status")
+
 # Whitespace between two Japanese characters (Java regex, as the pattern char filter reads it).
 _JA = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}ー々〆]"
 CJK_GAP = rf"(?<={_JA})\s+(?={_JA})"
@@ -198,13 +201,10 @@ def index_template(design: IndexDesign) -> JsonDict:
     }
 
 
-def alias_filter() -> JsonDict:
-    """Searches through the alias never see delete tombstones."""
-    return {"bool": {"must_not": [{"term": {"deleted": True}}]}}
-
-
-def alias_body(design: IndexDesign) -> JsonDict:
-    return {"filter": alias_filter(), "is_write_index": True}
+def alias_body() -> JsonDict:
+    """The alias is where the sink writes; searches through it never see delete tombstones."""
+    return {"filter": {"bool": {"must_not": [{"term": {"deleted": True}}]}},
+            "is_write_index": True}
 
 
 def text_query(query: str, size: int = 10) -> JsonDict:
@@ -215,7 +215,7 @@ def text_query(query: str, size: int = 10) -> JsonDict:
     highlight = {"number_of_fragments": 2, "fragment_size": 80}
     return {
         "size": size,
-        "_source": ["id", "file_name", "title", "source", "mime_type", "page_count", "status"],
+        "_source": list(HIT_FIELDS),
         "query": {"bool": {"minimum_should_match": 1, "should": [
             {"multi_match": {"query": query, "fields": fields, "operator": "and"}},
             {"nested": {"path": "pages", "score_mode": "max", "query": {
@@ -230,6 +230,6 @@ def text_query(query: str, size: int = 10) -> JsonDict:
 def knn_query(vector: list[float], size: int = 10) -> JsonDict:
     return {
         "size": size,
-        "_source": ["id", "file_name", "title", "source", "mime_type", "page_count", "status"],
+        "_source": list(HIT_FIELDS),
         "query": {"knn": {"embedding": {"vector": vector, "k": size}}},
     }

@@ -2,16 +2,51 @@
 
 `Document.to_dict()` is the contract of DESIGN.md §3 (the JSON written locally and the body
 indexed). Everything here is a frozen dataclass: build a new one with `dataclasses.replace`.
+
+S3 orders the events of one key by `sequencer`: hex strings of varying length that can
+exceed 63 bits, compared as numbers. `sequencer_order` is the one form every part compares
+(and the index stores): upper-case hex left-padded to a fixed width, so string order is
+event order. A SourceRef refuses a sequencer that is not hex, so a malformed event fails
+where it is parsed, not after the file was downloaded and extracted.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 PageMethod = Literal["text-layer", "ocr", "none"]
 DocumentStatus = Literal["complete", "partial", "failed"]
+SEQUENCER_WIDTH = 64  # hex digits: far more than any S3 sequencer (16-20 today)
+_HEX = re.compile(r"[0-9A-F]+")  # not int(x, 16): that also takes "0x", "_" and signs
+
+
+def utc_timestamp(moment: datetime | None = None, timespec: str = "seconds") -> str:
+    """ISO 8601 in UTC with a `Z` (processed_at, indexed_at, the batch summary); now by
+    default."""
+    moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def sequencer_order(sequencer: str | None) -> str | None:
+    """The sequencer as a fixed-width upper-case hex string (string order = event order);
+    None when there is none. ValueError for a sequencer that is not hex."""
+    if not sequencer:
+        return None
+    digits = sequencer.strip().upper()
+    if not _HEX.fullmatch(digits):
+        raise ValueError(f"an S3 sequencer is hex digits, got {sequencer!r}")
+    return digits.rjust(SEQUENCER_WIDTH, "0")
+
+
+def is_older(sequencer: str | None, than: str | None) -> bool:
+    """True when `sequencer` is known to come before `than`; False when either is missing
+    (an event without a sequencer is never older)."""
+    mine, theirs = sequencer_order(sequencer), sequencer_order(than)
+    return mine is not None and theirs is not None and mine < theirs
 
 
 @dataclass(frozen=True)
@@ -29,6 +64,7 @@ class SourceRef:
             raise ValueError("a SourceRef is either an S3 object (bucket, key) or a path")
         if self.bucket is not None and not self.key:
             raise ValueError("an S3 SourceRef needs a key")
+        sequencer_order(self.sequencer)  # ValueError when it is not hex
 
     @property
     def uri(self) -> str:

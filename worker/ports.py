@@ -61,7 +61,7 @@ class DocumentSink(Protocol):
 
     def write(self, documents: Sequence[Document]) -> list[WriteResult]:
         """Write a batch; one result per document, in order. An older event (by the
-        source's sequencer or version) never overwrites a newer document."""
+        source's sequencer, `worker.models.is_older`) never overwrites a newer document."""
         ...
 
     def delete(self, source: SourceRef) -> None:

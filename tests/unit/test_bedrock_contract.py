@@ -11,13 +11,20 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 from tenacity import wait_none
 
-from worker.adapters.bedrock import BedrockEmbedder
+from worker.adapters.bedrock import BedrockEmbedder, translate
 from worker.config import Settings
-from worker.errors import ConfigurationError, PermanentError, ThrottledError
+from worker.errors import (
+    ConfigurationError,
+    PermanentError,
+    ServiceUnavailableError,
+    ThrottledError,
+    TimeoutExceededError,
+)
 
 MODEL = "amazon.titan-embed-text-v2:0"
 
@@ -103,6 +110,14 @@ def test_errors_that_retrying_cannot_fix_are_not_retried(
     stubber.add_client_error("invoke_model", code, "no", status)  # only one: no retry
     with pytest.raises(error):
         BedrockEmbedder(client, MODEL, 256, attempts=3, wait=wait_none()).embed("x")
+
+
+def test_failures_before_bedrock_answers_are_classified_like_every_aws_call() -> None:
+    assert isinstance(translate(NoCredentialsError()), ConfigurationError)  # not retried
+    timeout = translate(ReadTimeoutError(endpoint_url="https://bedrock-runtime"))
+    assert isinstance(timeout, TimeoutExceededError) and timeout.retryable
+    unreachable = translate(EndpointConnectionError(endpoint_url="https://bedrock-runtime"))
+    assert isinstance(unreachable, ServiceUnavailableError) and unreachable.retryable
 
 
 def test_a_wrong_vector_size_is_a_configuration_error(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from click.testing import CliRunner
 
+from worker.cli import cli
 from worker.config import Settings
 from worker.errors import (
     ConfigurationError,
@@ -46,6 +48,9 @@ def test_settings_defaults_and_auth_by_host() -> None:
     aws = Settings.from_env(
         {"OPENSEARCH_ENDPOINT": "https://search-x.ap-northeast-1.es.amazonaws.com"})
     assert aws.opensearch_auth == "sigv4"
+    bare = Settings.from_env({"OPENSEARCH_ENDPOINT": "search-x.ap-northeast-1.es.amazonaws.com"})
+    assert (bare.opensearch_endpoint, bare.opensearch_auth) == (
+        "https://search-x.ap-northeast-1.es.amazonaws.com", "sigv4")
     local = Settings.from_env({"OPENSEARCH_ENDPOINT": "http://127.0.0.1:9200"})
     assert local.opensearch_auth == "none"
 
@@ -62,6 +67,15 @@ def test_settings_reject_bad_values_and_name_missing_ones() -> None:
     Settings.from_env({"SQS_QUEUE_URL": "http://q", "OUTPUT_DIR": "/tmp/o"}).require_for_run()
 
 
+def test_backfill_defaults_to_the_landing_bucket_and_names_it_when_missing() -> None:
+    unset = CliRunner().invoke(cli, ["backfill"], env={"S3_LANDING_BUCKET": ""})
+    assert unset.exit_code == 2 and "S3_LANDING_BUCKET" in unset.output
+    # with the bucket known, the next missing setting is the queue's
+    known = CliRunner().invoke(cli, ["backfill"], env={"S3_LANDING_BUCKET": "landing",
+                                                       "SQS_QUEUE_URL": ""})
+    assert known.exit_code == 2 and "SQS_QUEUE_URL" in known.output
+
+
 def test_document_ids_are_stable_and_distinct() -> None:
     a = SourceRef(bucket="landing", key="a/請求書.pdf")
     newer = SourceRef(bucket="landing", key="a/請求書.pdf", version_id="v2")
@@ -70,6 +84,8 @@ def test_document_ids_are_stable_and_distinct() -> None:
     assert a.file_name == "請求書.pdf"
     with pytest.raises(ValueError):
         SourceRef(bucket="b", path="/x")
+    with pytest.raises(ValueError, match="hex"):  # refused when the event is parsed
+        SourceRef(bucket="b", key="k", sequencer="0x1F")
 
 
 def test_document_dict_has_the_contract_fields() -> None:

@@ -9,8 +9,8 @@ import pytest
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from worker.adapters.opensearch import event_order, item_error, request_error
-from worker.adapters.opensearch_client import signing_region, signing_service
+from worker.adapters.opensearch import item_error, request_error
+from worker.adapters.opensearch_client import is_serverless, signing_region, signing_service
 from worker.config import Settings
 from worker.embedding_text import chunk_text, combine
 from worker.errors import (
@@ -22,6 +22,7 @@ from worker.errors import (
     TransientError,
 )
 from worker.index_mapping import IndexDesign, analysis, mappings, width_mappings
+from worker.models import sequencer_order
 
 
 def _unescape(side: str) -> str:
@@ -60,13 +61,13 @@ def test_kuromoji_adds_morph_fields_and_keeps_bigrams() -> None:
 
 
 def test_event_order_pads_so_that_string_order_is_numeric_order() -> None:
-    assert event_order(None) is None and event_order("") is None
-    small, big = event_order("ff"), event_order("0100")
+    assert sequencer_order(None) is None and sequencer_order("") is None
+    small, big = sequencer_order("ff"), sequencer_order("0100")
     assert small is not None and big is not None and small < big
     assert len(small) == 64 and small.endswith("FF")
-    assert event_order("0055AED6DCD90281E5") > event_order("0055AED6DCD90281E4")  # type: ignore[operator]
+    assert sequencer_order("0055AED6DCD90281E5") > sequencer_order("0055AED6DCD90281E4")  # type: ignore[operator]
     with pytest.raises(ValueError):
-        event_order("not-hex")
+        sequencer_order("not-hex")
 
 
 @pytest.mark.parametrize(("status", "expected"), [
@@ -99,6 +100,8 @@ def test_signing_service_and_region_come_from_the_host() -> None:
     assert (signing_service(domain), signing_region(domain, settings)) == (
         "es", "ap-northeast-1")
     assert signing_service(collection) == "aoss"
+    assert is_serverless(Settings.from_env({"OPENSEARCH_ENDPOINT": collection}))
+    assert not is_serverless(Settings.from_env({"OPENSEARCH_ENDPOINT": domain}))
     assert signing_region("vpc-proxy.internal", settings) == "us-west-2"
     with pytest.raises(ConfigurationError, match="AWS_REGION"):
         signing_region("vpc-proxy.internal", Settings.from_env({}))

@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from worker.adapters.local import LocalOutput, is_older
-from worker.models import Document, Page, SourceRef
+from worker.adapters.local import LocalOutput
+from worker.models import Document, Page, SourceRef, is_older
 from worker.ports import DocumentSink
 
 
@@ -67,6 +67,16 @@ def test_delete_respects_order_and_leaves_a_tombstone(tmp_path: Path) -> None:
     assert late.stale and output.read(document.id) is None
     [fresh] = output.write([_document(replace(source, sequencer="12"), "再作成")])
     assert not fresh.stale and output.read(document.id) is not None
+
+
+def test_an_older_delete_does_not_replace_a_newer_tombstone(tmp_path: Path) -> None:
+    output = LocalOutput(tmp_path)
+    source = SourceRef(bucket="b", key="k/b.txt", sequencer="10")
+    output.write([_document(source, "本文")])
+    output.delete(replace(source, sequencer="20"))
+    output.delete(replace(source, sequencer="15"))  # late, older delete
+    [late] = output.write([_document(replace(source, sequencer="18"), "遅れた作成")])
+    assert late.stale and output.read(source.document_id) is None
 
 
 def test_events_without_sequencer_always_write(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ One `invoke_model` per chunk (worker/embedding_text.py cuts the text), with
 become one unit-length document vector. Errors are translated here:
 - throttling, service unavailable, model not ready / timeout, 5xx, connection and read
   errors: retried with exponential backoff and jitter (tenacity; botocore's own retries are
-  off so one policy decides), then ThrottledError / ServiceUnavailableError (transient);
+  off so one policy decides), then ThrottledError / ServiceUnavailableError /
+  TimeoutExceededError (transient);
 - validation errors: PermanentError (this text cannot be embedded);
-- access denied, unknown model, bad credentials: ConfigurationError (fatal: no document
-  will fare better).
+- access denied, unknown model, bad or missing credentials: ConfigurationError (fatal: no
+  document will fare better).
 Embedding is off when BEDROCK_REGION is unset: `from_settings` returns None and documents
 are indexed without a vector.
 """
@@ -24,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential_jitter
 
+from worker.adapters import aws
 from worker.config import Settings
 from worker.embedding_text import DEFAULT_MAX_CHUNKS, chunk_text, combine
 from worker.errors import (
@@ -32,6 +34,7 @@ from worker.errors import (
     ServiceUnavailableError,
     ThrottledError,
     TransientError,
+    WorkerError,
 )
 
 ALLOWED_DIMENSIONS = (256, 512, 1024)
@@ -41,10 +44,11 @@ _FATAL = {"AccessDeniedException", "ResourceNotFoundException", "UnrecognizedCli
           "ExpiredTokenException"}
 
 
-def translate(exc: Exception) -> Exception:
-    """Our error for a Bedrock failure."""
+def translate(exc: Exception) -> WorkerError:
+    """Our error for a Bedrock failure: its service errors here, the rest (no credentials,
+    timeouts, connection errors) as for every AWS call."""
     if isinstance(exc, ClientError):
-        code = exc.response.get("Error", {}).get("Code", "")
+        code = aws.error_code(exc)
         message = exc.response.get("Error", {}).get("Message", "")
         if code == "ThrottlingException":
             return ThrottledError(f"Bedrock throttled: {message}")
@@ -55,9 +59,7 @@ def translate(exc: Exception) -> Exception:
         if code == "ValidationException":
             return PermanentError(f"Bedrock refused the text: {message}")
         return ServiceUnavailableError(f"Bedrock {code or 'error'}: {message}")
-    if isinstance(exc, BotoCoreError):
-        return ServiceUnavailableError(f"Bedrock unreachable: {type(exc).__name__}")
-    return exc
+    return aws.translate(exc, "Bedrock")
 
 
 class BedrockEmbedder:

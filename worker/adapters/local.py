@@ -9,10 +9,10 @@ in for the search index as a DocumentSink (worker/ports.py):
 
 Every file is written to a temporary name in the same folder, flushed and renamed, so a
 reader never sees half a document. Ordering (DESIGN.md, Messages): S3 sequencers are hex
-strings of varying length; they are compared zero-padded. An event without a sequencer
-(local files, backfill) has no order and always writes. Version ids are opaque in S3 and
-cannot be ordered, so they are not compared. A lock file serialises the compare-and-write
-of concurrent worker processes writing to the same folder.
+strings of varying length; they are compared zero-padded (`worker.models.is_older`). An
+event without a sequencer (local files, backfill) has no order and always writes. Version
+ids are opaque in S3 and cannot be ordered, so they are not compared. A lock file
+serialises the compare-and-write of concurrent worker processes writing to the same folder.
 """
 
 from __future__ import annotations
@@ -27,16 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from worker.errors import WorkerError, classify
-from worker.models import Document, SourceRef
+from worker.models import Document, SourceRef, is_older
 from worker.ports import WriteResult
-
-
-def is_older(sequencer: str | None, than: str | None) -> bool:
-    """True when `sequencer` is known to come before `than` (both S3 hex sequencers)."""
-    if not sequencer or not than:
-        return False
-    width = max(len(sequencer), len(than))
-    return sequencer.upper().zfill(width) < than.upper().zfill(width)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -98,12 +90,11 @@ class LocalOutput:
         return results
 
     def delete(self, source: SourceRef) -> None:
-        """Remove the document and thumbnail of `source`, unless a newer event wrote it."""
+        """Remove the document and thumbnail of `source`, unless a newer event wrote (or
+        deleted) it."""
         document_id = source.document_id
         with self._locked():
-            stored = self.read(document_id)
-            stored_sequencer = (stored or {}).get("source", {}).get("sequencer")
-            if is_older(source.sequencer, stored_sequencer):
+            if is_older(source.sequencer, self._newest_known(document_id)):
                 return
             if source.sequencer:
                 tombstone = {"sequencer": source.sequencer}

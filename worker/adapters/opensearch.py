@@ -11,18 +11,18 @@ decides its fate:
 
 Ordering: S3 sequencers are hex strings that can exceed 63 bits, so OpenSearch's external
 versions (a signed long) cannot carry them. Instead every write is a scripted upsert that
-compares the stored `event_order` (the sequencer left-padded to a fixed width, compared as
-a string) with the incoming one and turns an older event into a no-op. A delete writes a
-tombstone through the same script (the alias filters tombstones out of every search), so a
-late older create cannot resurrect a deleted file. Events without a sequencer (backfill,
-local files) always write and keep the stored order. OpenSearch Serverless has no scripted
-updates: there the sink writes plain index/delete actions, without ordering.
+compares the stored `event_order` (`worker.models.sequencer_order`: the sequencer
+left-padded to a fixed width, compared as a string) with the incoming one and turns an
+older event into a no-op. A delete writes a tombstone through the same script (the alias
+filters tombstones out of every search), so a late older create cannot resurrect a deleted
+file. Events without a sequencer (backfill, local files) always write and keep the stored
+order. OpenSearch Serverless has no scripted updates: there the sink writes plain
+index/delete actions, without ordering.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -40,10 +40,8 @@ from worker.errors import (
     TransientError,
     WorkerError,
 )
-from worker.models import Document, SourceRef
+from worker.models import Document, SourceRef, sequencer_order, utc_timestamp
 from worker.ports import WriteResult
-
-ORDER_WIDTH = 64  # hex digits: far more than any S3 sequencer
 
 # Painless: keep the newer event. `params.order` is null for unordered writes.
 ORDERED_WRITE = """
@@ -61,36 +59,27 @@ if (incoming == null && stored != null) { ctx._source.event_order = stored; }
 Action = tuple[dict[str, Any], dict[str, Any] | None]  # bulk header line, optional body line
 
 
-def event_order(sequencer: str | None) -> str | None:
-    """The sequencer as a fixed-width upper-case hex string (string order = numeric order)."""
-    if not sequencer:
-        return None
-    digits = sequencer.strip().upper()
-    int(digits, 16)  # ValueError for a sequencer that is not hex
-    return digits.rjust(ORDER_WIDTH, "0")
-
-
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_timestamp(timespec="milliseconds")  # catch_up selects by indexed_at in ms
 
 
-def document_body(document: Document) -> dict[str, Any]:
-    body = document.to_dict()
-    body["indexed_at"] = _now()
-    order = event_order(document.source.sequencer)
+def _ordered(body: dict[str, Any], source: SourceRef, indexed_at: str) -> dict[str, Any]:
+    """`body` with its indexing time and, for an event with a sequencer, its event_order."""
+    body["indexed_at"] = indexed_at
+    order = sequencer_order(source.sequencer)
     if order:
         body["event_order"] = order
     return body
+
+
+def document_body(document: Document) -> dict[str, Any]:
+    return _ordered(document.to_dict(), document.source, _now())
 
 
 def tombstone_body(source: SourceRef) -> dict[str, Any]:
     now = _now()
-    body: dict[str, Any] = {"id": source.document_id, "source": source.to_dict(),
-                            "deleted": True, "deleted_at": now, "indexed_at": now}
-    order = event_order(source.sequencer)
-    if order:
-        body["event_order"] = order
-    return body
+    return _ordered({"id": source.document_id, "source": source.to_dict(), "deleted": True,
+                     "deleted_at": now}, source, now)
 
 
 def item_error(status: int, error: Any) -> WorkerError | None:
@@ -122,7 +111,7 @@ def request_error(exc: Exception) -> WorkerError:
     status = exc.status_code if isinstance(exc, TransportError) else None
     if status == 429:
         return ThrottledError("index throttled the bulk request")
-    if isinstance(status, int) and status == 413:
+    if status == 413:
         return DocumentRejectedError("document larger than the index accepts (HTTP 413)")
     return ServiceUnavailableError(f"index request failed ({status}): {exc}")
 
@@ -144,12 +133,10 @@ class OpenSearchSink:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenSearchSink:
-        from worker.adapters.opensearch_client import connect, signing_service
+        from worker.adapters.opensearch_client import connect, is_serverless
 
-        client = connect(settings)
-        host = client.transport.hosts[0]["host"] if client.transport.hosts else ""
-        serverless = settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss"
-        return cls(client, settings.opensearch_index, ordered=not serverless)
+        return cls(connect(settings), settings.opensearch_index,
+                   ordered=not is_serverless(settings))
 
     # --- the port -------------------------------------------------------------------------
 
@@ -220,14 +207,13 @@ class OpenSearchSink:
             response = self.client.bulk(body=lines, params=params)
         except (TransportError, OpenSearchConnectionError) as exc:
             failure = request_error(exc)
-            for i in order:
-                if failure.retryable:
-                    last[i] = failure
-                elif len(order) == 1:
-                    outcome[i] = (failure, False)
-                    del pending[i]
-            if not failure.retryable and len(order) > 1:
+            if failure.retryable:
+                last.update(dict.fromkeys(order, failure))
+            elif len(order) > 1:
                 self._send_one_by_one(pending, outcome, last)
+            else:
+                outcome[order[0]] = (failure, False)
+                del pending[order[0]]
             return
         for i, item in zip(order, response["items"], strict=True):
             result = next(iter(item.values()))

@@ -7,7 +7,8 @@
 - `basic`: for domains with fine-grained access control. On ECS the task definition injects
   OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD from Secrets Manager through `secrets` (the
   execution role reads the secret); elsewhere the worker reads the Secrets Manager secret
-  OPENSEARCH_SECRET_ID (JSON with `username` and `password`) itself.
+  OPENSEARCH_SECRET_ID (JSON with `username` and `password`) itself, once per client,
+  through `worker.adapters.aws.client` like every AWS call.
 - `none`: the local test node.
 TLS certificates are always verified. The client does not retry by itself: the sink owns
 the retry policy (backoff with jitter), so retries are not multiplied.
@@ -23,8 +24,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth, Urllib3HttpConnection
 
+from worker.adapters import aws
 from worker.config import Settings
-from worker.errors import ConfigurationError, ServiceUnavailableError
+from worker.errors import ConfigurationError
 
 _AWS_HOST = re.compile(
     r"\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.(?P<service>es|aoss)\.amazonaws\.com$")
@@ -34,6 +36,12 @@ def signing_service(host: str) -> str:
     """`aoss` for OpenSearch Serverless collections, `es` for everything else."""
     match = _AWS_HOST.search(host)
     return match.group("service") if match else "es"
+
+
+def is_serverless(settings: Settings) -> bool:
+    """An OpenSearch Serverless collection (no scripted updates, templates or aliases)."""
+    host = urlparse(settings.opensearch_endpoint or "").hostname or ""
+    return settings.opensearch_auth == "sigv4" and signing_service(host) == "aoss"
 
 
 def signing_region(host: str, settings: Settings) -> str:
@@ -53,17 +61,16 @@ def basic_credentials(settings: Settings) -> tuple[str, str]:
         raise ConfigurationError("missing required settings: OPENSEARCH_SECRET_ID or "
                                  "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD "
                                  "(OPENSEARCH_AUTH=basic)")
-    client = boto3.client("secretsmanager", region_name=settings.aws_region,
-                          endpoint_url=settings.aws_endpoint_url)
     try:
-        secret = client.get_secret_value(SecretId=settings.opensearch_secret_id)
+        secret = aws.client("secretsmanager", settings).get_secret_value(
+            SecretId=settings.opensearch_secret_id)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
+        code = aws.error_code(exc)
         if code in {"ResourceNotFoundException", "AccessDeniedException"}:
             raise ConfigurationError(f"cannot read OPENSEARCH_SECRET_ID: {code}") from None
-        raise ServiceUnavailableError(f"Secrets Manager: {code}") from None
+        raise aws.translate(exc, "Secrets Manager") from None
     except BotoCoreError as exc:
-        raise ServiceUnavailableError(f"Secrets Manager: {type(exc).__name__}") from None
+        raise aws.translate(exc, "Secrets Manager") from None
     try:
         data = json.loads(secret["SecretString"])
         return str(data["username"]), str(data["password"])
@@ -81,15 +88,11 @@ def sigv4_auth(host: str, settings: Settings, service: str | None = None
                                   service or signing_service(host))
 
 
-def connect(settings: Settings, *, timeout_s: float = 30.0,
-            service: str | None = None) -> OpenSearch:
+def connect(settings: Settings, *, service: str | None = None) -> OpenSearch:
     """A client for OPENSEARCH_ENDPOINT with the configured authentication."""
-    if not settings.opensearch_endpoint:
+    if not settings.opensearch_endpoint:  # a URL: Settings adds https:// to a bare host
         raise ConfigurationError("missing required settings: OPENSEARCH_ENDPOINT")
-    endpoint = settings.opensearch_endpoint
-    if "://" not in endpoint:
-        endpoint = "https://" + endpoint
-    url = urlparse(endpoint)
+    url = urlparse(settings.opensearch_endpoint)
     host = url.hostname or ""
     https = url.scheme == "https"
     auth: object = None
@@ -105,7 +108,7 @@ def connect(settings: Settings, *, timeout_s: float = 30.0,
         verify_certs=True,
         ssl_show_warn=True,
         connection_class=Urllib3HttpConnection,
-        timeout=timeout_s,
+        timeout=30,
         max_retries=0,
         retry_on_timeout=False,
         http_compress=https,  # bulk bodies of Japanese text compress well; not worth it on loopback
