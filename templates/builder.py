@@ -43,7 +43,7 @@ def build_main() -> Template:
     network = add_network(t, Ref(p.vpc_cidr), storage.logs)
     add_endpoints(t, network)
     compute = add_compute(t, p, network, naming)
-    ids = add_task_identities(t, p, key, queues, storage, compute, naming)
+    ids = add_task_identities(t, p, key, queues, storage, compute)
     search = add_search(t, p, key, network, ids)
     service = add_service(t, p, queues_=queues, storage=storage, network=network,
                           compute=compute, ids=ids, search=search)

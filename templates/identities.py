@@ -19,7 +19,6 @@ from templates.images import PULL_THROUGH_PREFIX, XRAY_REPOSITORY
 from templates.parameters import HAS_SEARCH_DOMAIN_ARN, HAS_SEARCH_SECRET, MainParameters
 from templates.queues import Queues
 from templates.storage import Storage
-from templates.tags import Naming
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
@@ -61,7 +60,7 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
     return role
 
 
-def _log_group(t: Template, p: MainParameters, key: DataKey, naming: Naming) -> logs.LogGroup:
+def _log_group(t: Template, p: MainParameters, key: DataKey) -> logs.LogGroup:
     return t.add_resource(logs.LogGroup(
         "WorkerLogGroup",
         LogGroupName=Join("", ["/", Ref(p.project), "/", Ref(p.environment), "/worker"]),
@@ -87,8 +86,8 @@ def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) ->
 
 
 def add_task_identities(t: Template, p: MainParameters, key: DataKey, queues: Queues,
-                        storage: Storage, compute: Compute, naming: Naming) -> TaskIdentities:
-    log_group = _log_group(t, p, key, naming)
+                        storage: Storage, compute: Compute) -> TaskIdentities:
+    log_group = _log_group(t, p, key)
     return TaskIdentities(
         task_role=_task_role(t, p, key, queues, storage, compute),
         execution_role=_execution_role(t, p, log_group),
