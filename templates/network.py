@@ -33,10 +33,6 @@ class Network:
     def subnet_ids(self) -> list[Ref]:
         return [Ref(subnet) for subnet in self.private_subnets]
 
-    @property
-    def cidr(self) -> GetAtt:
-        return GetAtt(self.vpc, "CidrBlock")
-
 
 def _subnet(t: Template, title: str, vpc: ec2.VPC, index: int, cidr: object,
             **extra: object) -> ec2.Subnet:
