@@ -23,7 +23,7 @@ from awacs.aws import (
 )
 from troposphere import AccountId, GetAtt, Join, Ref, Sub, Template, kms
 
-from templates.policies import document
+from templates.policies import arn, document
 from templates.tags import Naming
 
 ACCOUNT_ROOT = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
@@ -52,7 +52,7 @@ def _service_may_use(sid: str, service: object, extra: Condition | None = None) 
 def _key_policy(deliveries: Sequence[tuple[str, object]]) -> object:
     logs_context = Condition(ArnLike(
         "kms:EncryptionContext:aws:logs:arn",
-        Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+        arn("logs", "log-group:*"),
     ))
     return document(
         Statement(Sid="AccountAdministersThroughIam", Effect=Allow,

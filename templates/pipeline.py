@@ -78,10 +78,8 @@ def _repository(t: Template, name: object, key: DataKey) -> ecr.Repository:
 
 def _role(t: Template, repo: ecr.Repository, artifacts: Bucket, key: DataKey,
           log_group: logs.LogGroup) -> iam_.Role:
-    log_arn = Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
-                  "${Group}:log-stream:*", Group=Ref(log_group))
-    reports = Sub("arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:"
-                  "report-group/${AWS::StackName}-*")
+    log_arn = policies.arn("logs", "log-group:${Group}:log-stream:*", Group=Ref(log_group))
+    reports = policies.arn("codebuild", "report-group/${AWS::StackName}-*")
     statements = [
         policies.allow([log_actions.CreateLogStream, log_actions.PutLogEvents], [log_arn], "Logs"),
         policies.allow([ecr_actions.GetAuthorizationToken], ["*"], "RegistryLogin"),

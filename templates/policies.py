@@ -51,6 +51,13 @@ UNSCOPABLE_ACTIONS = frozenset({
 Resources = Sequence[object]
 
 
+def arn(service: str, resource: str, **variables: object) -> Sub:
+    """An ARN in the stack's partition, region and account, e.g.
+    `arn("ecr", "repository/${Name}", Name=...)`."""
+    return Sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}",
+               **variables)
+
+
 def document(*statements: Statement) -> PolicyDocument:
     return PolicyDocument(Version=VERSION, Statement=list(statements))
 

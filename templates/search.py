@@ -89,8 +89,7 @@ def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
                      Not(Equals(Ref(p.search_endpoint), ""))),
         "AssertDescription": "Set CreateSearchDomain=true or give SearchEndpoint."}]})
     name = Join("-", [Ref(p.project), Ref(p.environment)])
-    domain_arn = Sub("arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${Name}",
-                     Name=name)
+    domain_arn = policies.arn("es", "domain/${Name}", Name=name)
     admin = Ref(p.search_admin_role)
     domain = t.add_resource(opensearchservice.Domain(
         "SearchDomain", DomainName=name, EngineVersion=ENGINE_VERSION, **COND,
