@@ -15,7 +15,7 @@ from awacs import ecr as ecr_actions
 from awacs import kms as kms_actions
 from awacs import logs as log_actions
 from awacs import s3 as s3_actions
-from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, codebuild, ecr, logs
+from troposphere import GetAtt, Output, Parameter, Ref, Template, codebuild, ecr, logs
 from troposphere import iam as iam_
 
 from templates import policies
@@ -88,7 +88,7 @@ def _role(t: Template, repo: ecr.Repository, artifacts: Bucket, key: DataKey,
                         ecr_actions.PutImage, ecr_actions.BatchGetImage,
                         ecr_actions.GetDownloadUrlForLayer], [GetAtt(repo, "Arn")], "Push"),
         policies.allow([s3_actions.PutObject, s3_actions.GetObject, s3_actions.GetObjectVersion],
-                       [Sub("${Arn}/*", Arn=artifacts.arn)], "Artifacts"),
+                       [policies.under(artifacts.arn)], "Artifacts"),
         policies.allow([s3_actions.GetBucketLocation, s3_actions.GetBucketAcl], [artifacts.arn],
                        "ArtifactBucket"),
         policies.allow([kms_actions.Decrypt, kms_actions.Encrypt, kms_actions.GenerateDataKey],

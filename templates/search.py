@@ -79,7 +79,7 @@ def _access_policy(domain_arn: object, ids: TaskIdentities, admin: object) -> Po
     return policies.document(Statement(
         Effect=Allow, Principal=Principal("AWS", principals),
         Action=[es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
-        Resource=[Sub("${Arn}/*", Arn=domain_arn)]))
+        Resource=[policies.under(domain_arn)]))
 
 
 def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
