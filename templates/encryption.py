@@ -19,11 +19,10 @@ from awacs.aws import (
     Condition,
     Principal,
     Statement,
-    StringEquals,
 )
-from troposphere import AccountId, GetAtt, Join, Ref, Sub, Template, kms
+from troposphere import GetAtt, Join, Ref, Sub, Template, kms
 
-from templates.policies import arn, document
+from templates.policies import arn, document, from_this_account
 from templates.tags import Naming
 
 ACCOUNT_ROOT = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
@@ -44,7 +43,7 @@ class DataKey:
 
 
 def _service_may_use(sid: str, service: object, extra: Condition | None = None) -> Statement:
-    condition = extra or Condition(StringEquals("aws:SourceAccount", AccountId))
+    condition = extra or from_this_account()
     return Statement(Sid=sid, Effect=Allow, Principal=Principal("Service", [service]),
                      Action=_USE, Resource=["*"], Condition=condition)
 

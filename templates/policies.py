@@ -63,6 +63,11 @@ def under(parent_arn: object, path: str = "*") -> Sub:
     return Sub(f"${{Arn}}/{path}", Arn=parent_arn)
 
 
+def from_this_account() -> Condition:
+    """Only when a service acts for this account (the confused-deputy guard)."""
+    return Condition(StringEquals("aws:SourceAccount", AccountId))
+
+
 def document(*statements: Statement) -> PolicyDocument:
     return PolicyDocument(Version=VERSION, Statement=list(statements))
 
@@ -75,7 +80,7 @@ def allow(actions: Sequence[Action], resources: Resources, sid: str | None = Non
 def assume_role(service: str, *, same_account: bool = True) -> PolicyDocument:
     """Trust policy: `service` (e.g. ecs-tasks.amazonaws.com) may assume the role; with
     `same_account`, only on behalf of this account (services that pass aws:SourceAccount)."""
-    extra = {"Condition": Condition(StringEquals("aws:SourceAccount", AccountId))}
+    extra = {"Condition": from_this_account()}
     return document(Statement(
         Effect=Allow,
         Principal=Principal("Service", [service]),
@@ -109,7 +114,7 @@ def service_may_write_logs(service: str, bucket_arn: object, prefix: str) -> Sta
         Principal=Principal("Service", [service]),
         Action=[s3.PutObject],
         Resource=[under(bucket_arn, f"{prefix}*")],
-        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+        Condition=from_this_account(),
     )
 
 
@@ -121,7 +126,7 @@ def service_may_check_bucket(service: str, bucket_arn: object) -> Statement:
         Principal=Principal("Service", [service]),
         Action=[s3.GetBucketAcl, s3.ListBucket],
         Resource=[bucket_arn],
-        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+        Condition=from_this_account(),
     )
 
 
