@@ -4,7 +4,7 @@ With CreateSearchDomain=true the stack makes a one-node domain inside the VPC: e
 rest with the stack's key, node-to-node encryption, HTTPS only with TLS 1.2 or newer,
 fine-grained access control whose master user is an IAM role (SearchAdminRoleArn, or the task
 role when none is given), its logs in CloudWatch. Otherwise the worker writes to SearchEndpoint;
-a template rule refuses a stack that has neither.
+a rule (parameters.py) refuses a stack that has neither.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from awacs import es
 from awacs import logs as log_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import (
-    Equals,
     GetAtt,
     If,
     Join,
-    Not,
-    Or,
     Ref,
     Sub,
     Template,
@@ -84,10 +81,6 @@ def _access_policy(domain_arn: object, ids: TaskIdentities, admin: object) -> Po
 
 def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
                ids: TaskIdentities) -> SearchTarget:
-    t.add_rule("SearchIsConfigured", {"Assertions": [{
-        "Assert": Or(Equals(Ref(p.search_domain), "true"),
-                     Not(Equals(Ref(p.search_endpoint), ""))),
-        "AssertDescription": "Set CreateSearchDomain=true or give SearchEndpoint."}]})
     name = Join("-", [Ref(p.project), Ref(p.environment)])
     domain_arn = policies.arn("es", "domain/${Name}", Name=name)
     admin = Ref(p.search_admin_role)
