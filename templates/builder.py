@@ -49,7 +49,7 @@ def build_main() -> Template:
                           compute=compute, ids=ids, search=search)
     add_scaling(t, p, compute, service, queues)
     alerts = add_alarms(t, p, key, queues, compute, service)
-    add_budget(t, p)
+    add_budget(t, p, naming)
     dashboard = add_dashboard(t, p, queues, compute, service)
     outputs = {
         "QueueUrl": queues.work.url,
