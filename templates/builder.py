@@ -6,6 +6,8 @@ hand-offs they are given. Outputs and tags are added last, over everything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from troposphere import GetAtt, Join, Output, Ref, Template
 
 from templates.alarms import add_alarms
@@ -78,6 +80,11 @@ def build_main() -> Template:
     return t
 
 
+# File name -> what builds it: the files `python -m templates` writes.
+STACKS: dict[str, Callable[[], Template]] = {"main.json": build_main,
+                                             "pipeline.json": build_pipeline}
+
+
 def build_all() -> dict[str, Template]:
     """File name -> template, as `python -m templates` writes them."""
-    return {"main.json": build_main(), "pipeline.json": build_pipeline()}
+    return {name: build() for name, build in STACKS.items()}
