@@ -139,8 +139,7 @@ def build_pipeline() -> Template:
     project = _project(t, params, repo, artifacts, key)
     for title, value in {"RepositoryUri": GetAtt(repo, "RepositoryUri"),
                          "RepositoryName": Ref(repo), "BuildProjectName": Ref(project),
-                         "ArtifactBucketName": artifacts.name,
-                         "PullThroughPrefix": PULL_THROUGH_PREFIX}.items():
+                         "ArtifactBucketName": artifacts.name}.items():
         t.add_output(Output(title, Value=value))
     apply_tags(t, naming)
     return t
