@@ -7,7 +7,6 @@ by the other template tests instead.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from typing import Any
 
@@ -29,6 +28,7 @@ def _parameter_values(template: dict[str, Any], parameters: dict[str, str]) -> d
 
 
 def _resolve(node: Any, zones: list[str], parameters: dict[str, str]) -> Any:
+    """A new tree (every dict and list rebuilt) with Fn::Cidr and Fn::GetAZs resolved."""
     if isinstance(node, dict):
         if "Fn::Cidr" in node:
             block, count, bits = node["Fn::Cidr"]
@@ -46,9 +46,9 @@ def _resolve(node: Any, zones: list[str], parameters: dict[str, str]) -> Any:
 
 def for_moto(template: dict[str, Any], zones: list[str],
              parameters: dict[str, str]) -> dict[str, Any]:
-    """A copy of `template` with the REWRITES applied."""
+    """A copy of `template` with the REWRITES applied (`_resolve` makes the copy)."""
     values = _parameter_values(template, parameters)
-    result: dict[str, Any] = _resolve(copy.deepcopy(template), zones, values)
+    result: dict[str, Any] = _resolve(template, zones, values)
     for resource in result["Resources"].values():
         if resource["Type"] == "AWS::KMS::Key":
             resource["Properties"].pop("Tags", None)
