@@ -12,7 +12,8 @@ ARG BASE_IMAGE=public.ecr.aws/docker/library/debian:bookworm-slim
 # ---- base: both stages install their system packages the same way --------------------
 FROM ${BASE_IMAGE} AS base
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# Keep downloaded .debs in the cache mount (the official image deletes them after installs).
+# apt's lists and downloaded .debs live in cache mounts shared by both stages, never in a
+# layer; keep the .debs there (the official image deletes them after installs).
 RUN rm -f /etc/apt/apt.conf.d/docker-clean \
  && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
 
@@ -20,6 +21,7 @@ RUN rm -f /etc/apt/apt.conf.d/docker-clean \
 FROM base AS build
 RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-system-deps.sh \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
     --mount=type=secret,id=ca-bundle \
     CA_BUNDLE=/run/secrets/ca-bundle bash /tmp/install-system-deps.sh image-build
 WORKDIR /src
@@ -36,6 +38,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 FROM base AS runtime
 RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-system-deps.sh \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
     --mount=type=secret,id=ca-bundle \
     CA_BUNDLE=/run/secrets/ca-bundle bash /tmp/install-system-deps.sh image
 # A fixed numeric user, so ECS (`user`) and `docker run --user` can name it; /out is theirs

@@ -11,7 +11,9 @@
 # CA_BUNDLE=FILE: apt trusts that CA bundle too (the image build behind a TLS-inspecting
 # proxy mounts one as a BuildKit secret; it is never written into the system).
 #
-# Only missing packages are installed, so a second run is quick.
+# Only missing packages are installed, so a second run is quick. The script leaves apt's
+# package lists in place: on a host they are the host's, and the image build keeps them (and
+# the .debs) in BuildKit cache mounts, outside every layer.
 set -euo pipefail
 
 profile="${1:-runtime}"
@@ -65,6 +67,3 @@ if [ -n "${CA_BUNDLE:-}" ] && [ -r "$CA_BUNDLE" ]; then
 fi
 apt-get "${apt_opts[@]}" update -q
 apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${missing[@]}"
-if [ "$profile" != dev ] && [ "$profile" != docs ]; then
-  rm -rf /var/lib/apt/lists/*
-fi

@@ -10,6 +10,7 @@ from __future__ import annotations
 from troposphere import Join, Ref, Template, budgets
 
 from templates.parameters import MainParameters
+from templates.tags import Naming
 
 ACTUAL_PERCENT = 80
 FORECAST_PERCENT = 100
@@ -22,13 +23,13 @@ def _alert(kind: str, percent: int, email: object) -> budgets.NotificationWithSu
         Subscribers=[budgets.Subscriber(SubscriptionType="EMAIL", Address=email)])
 
 
-def add_budget(t: Template, p: MainParameters) -> budgets.Budget:
+def add_budget(t: Template, p: MainParameters, naming: Naming) -> budgets.Budget:
     tag_values = [Join("", ["user:Environment$", Ref(p.environment)]),
                   Join("", ["user:Project$", Ref(p.project)])]
     return t.add_resource(budgets.Budget(
         "MonthlyBudget",
         Budget=budgets.BudgetData(
-            BudgetName=Join("-", [Ref(p.project), Ref(p.environment), "monthly"]),
+            BudgetName=naming.name("monthly"),
             BudgetType="COST", TimeUnit="MONTHLY",
             BudgetLimit=budgets.Spend(Amount=Ref(p.monthly_budget), Unit="USD"),
             CostFilters={"TagKeyValue": tag_values}),

@@ -6,6 +6,8 @@ hand-offs they are given. Outputs and tags are added last, over everything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from troposphere import GetAtt, Join, Output, Ref, Template
 
 from templates.alarms import add_alarms
@@ -43,13 +45,13 @@ def build_main() -> Template:
     network = add_network(t, Ref(p.vpc_cidr), storage.logs)
     add_endpoints(t, network)
     compute = add_compute(t, p, network, naming)
-    ids = add_task_identities(t, p, key, queues, storage, compute, naming)
+    ids = add_task_identities(t, p, key, queues, storage, compute)
     search = add_search(t, p, key, network, ids)
     service = add_service(t, p, queues_=queues, storage=storage, network=network,
                           compute=compute, ids=ids, search=search)
     add_scaling(t, p, compute, service, queues)
     alerts = add_alarms(t, p, key, queues, compute, service)
-    add_budget(t, p)
+    add_budget(t, p, naming)
     dashboard = add_dashboard(t, p, queues, compute, service)
     outputs = {
         "QueueUrl": queues.work.url,
@@ -78,6 +80,11 @@ def build_main() -> Template:
     return t
 
 
+# File name -> what builds it: the files `python -m templates` writes.
+STACKS: dict[str, Callable[[], Template]] = {"main.json": build_main,
+                                             "pipeline.json": build_pipeline}
+
+
 def build_all() -> dict[str, Template]:
     """File name -> template, as `python -m templates` writes them."""
-    return {"main.json": build_main(), "pipeline.json": build_pipeline()}
+    return {name: build() for name, build in STACKS.items()}

@@ -19,11 +19,10 @@ from awacs.aws import (
     Condition,
     Principal,
     Statement,
-    StringEquals,
 )
-from troposphere import AccountId, GetAtt, Join, Ref, Sub, Template, kms
+from troposphere import GetAtt, Join, Ref, Sub, Template, kms
 
-from templates.policies import document
+from templates.policies import arn, document, from_this_account
 from templates.tags import Naming
 
 ACCOUNT_ROOT = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
@@ -44,7 +43,7 @@ class DataKey:
 
 
 def _service_may_use(sid: str, service: object, extra: Condition | None = None) -> Statement:
-    condition = extra or Condition(StringEquals("aws:SourceAccount", AccountId))
+    condition = extra or from_this_account()
     return Statement(Sid=sid, Effect=Allow, Principal=Principal("Service", [service]),
                      Action=_USE, Resource=["*"], Condition=condition)
 
@@ -52,7 +51,7 @@ def _service_may_use(sid: str, service: object, extra: Condition | None = None) 
 def _key_policy(deliveries: Sequence[tuple[str, object]]) -> object:
     logs_context = Condition(ArnLike(
         "kms:EncryptionContext:aws:logs:arn",
-        Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+        arn("logs", "log-group:*"),
     ))
     return document(
         Statement(Sid="AccountAdministersThroughIam", Effect=Allow,

@@ -19,7 +19,6 @@ from templates.images import PULL_THROUGH_PREFIX, XRAY_REPOSITORY
 from templates.parameters import HAS_SEARCH_DOMAIN_ARN, HAS_SEARCH_SECRET, MainParameters
 from templates.queues import Queues
 from templates.storage import Storage
-from templates.tags import Naming
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
@@ -35,11 +34,6 @@ class TaskIdentities:
         return GetAtt(self.task_role, "Arn")
 
 
-def repository_arn(name: object) -> Sub:
-    return Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Name}",
-               Name=name)
-
-
 def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
                storage: Storage, compute: Compute) -> iam.Role:
     statements = policies.worker_statements(
@@ -48,8 +42,7 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
         key_arn=key.arn,
         model_arn=Sub("arn:${AWS::Partition}:bedrock:${Region}::foundation-model/${Model}",
                       Region=Ref(p.bedrock_region), Model=Ref(p.bedrock_model)),
-        task_arns=Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:"
-                      "task/${Cluster}/*", Cluster=compute.cluster_name),
+        task_arns=policies.arn("ecs", "task/${Cluster}/*", Cluster=compute.cluster_name),
     )
     role = t.add_resource(iam.Role(
         "TaskRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
@@ -61,7 +54,7 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
     return role
 
 
-def _log_group(t: Template, p: MainParameters, key: DataKey, naming: Naming) -> logs.LogGroup:
+def _log_group(t: Template, p: MainParameters, key: DataKey) -> logs.LogGroup:
     return t.add_resource(logs.LogGroup(
         "WorkerLogGroup",
         LogGroupName=Join("", ["/", Ref(p.project), "/", Ref(p.environment), "/worker"]),
@@ -69,12 +62,12 @@ def _log_group(t: Template, p: MainParameters, key: DataKey, naming: Naming) -> 
 
 
 def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) -> iam.Role:
-    pulled = f"{PULL_THROUGH_PREFIX}/{XRAY_REPOSITORY}"
+    worker = policies.arn("ecr", "repository/${Name}", Name=Ref(p.image_repository))
+    pulled = policies.arn("ecr", "repository/${Name}",
+                          Name=f"{PULL_THROUGH_PREFIX}/{XRAY_REPOSITORY}")
     statements = policies.execution_statements(
-        repository_arns=[repository_arn(Ref(p.image_repository)), repository_arn(pulled)],
-        pull_through_arn=repository_arn(pulled),
-        log_group_arn=Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-                          "log-group:${Name}", Name=Ref(log_group)),
+        repository_arns=[worker, pulled], pull_through_arn=pulled,
+        log_group_arn=policies.arn("logs", "log-group:${Name}", Name=Ref(log_group)),
     )
     role = t.add_resource(iam.Role(
         "ExecutionRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
@@ -87,8 +80,8 @@ def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) ->
 
 
 def add_task_identities(t: Template, p: MainParameters, key: DataKey, queues: Queues,
-                        storage: Storage, compute: Compute, naming: Naming) -> TaskIdentities:
-    log_group = _log_group(t, p, key, naming)
+                        storage: Storage, compute: Compute) -> TaskIdentities:
+    log_group = _log_group(t, p, key)
     return TaskIdentities(
         task_role=_task_role(t, p, key, queues, storage, compute),
         execution_role=_execution_role(t, p, log_group),

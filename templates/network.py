@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Cidr, GetAtt, GetAZs, Ref, Select, Sub, Template, ec2
+from troposphere import Cidr, GetAtt, GetAZs, Ref, Select, Template, ec2
 
 from templates.parameters import HAS_NAT
+from templates.policies import under
 from templates.storage import FLOW_LOG_PREFIX, Bucket
 
 AZ_COUNT = 3
@@ -32,10 +33,6 @@ class Network:
     @property
     def subnet_ids(self) -> list[Ref]:
         return [Ref(subnet) for subnet in self.private_subnets]
-
-    @property
-    def cidr(self) -> GetAtt:
-        return GetAtt(self.vpc, "CidrBlock")
 
 
 def _subnet(t: Template, title: str, vpc: ec2.VPC, index: int, cidr: object,
@@ -97,7 +94,7 @@ def _nat(t: Template, vpc: ec2.VPC, cidr: object, private_rt: ec2.RouteTable) ->
 def _flow_logs(t: Template, vpc: ec2.VPC, logs: Bucket) -> None:
     t.add_resource(ec2.FlowLog(
         "VpcFlowLog", ResourceId=Ref(vpc), ResourceType="VPC", TrafficType="ALL",
-        LogDestinationType="s3", LogDestination=Sub(f"${{Arn}}/{FLOW_LOG_PREFIX}", Arn=logs.arn),
+        LogDestinationType="s3", LogDestination=under(logs.arn, FLOW_LOG_PREFIX),
         MaxAggregationInterval=600))
 
 

@@ -1,8 +1,9 @@
-"""What differs between environments: the main stack's parameters and conditions.
+"""What differs between environments: the main stack's parameters, conditions and rules.
 
 Everything an operator chooses per environment is a parameter here (with the console grouping
 in the template's Metadata); everything else is fixed in the modules that use it. Conditions
-are named by constants so that modules refer to them without retyping strings.
+are named by constants so that modules refer to them without retyping strings. The rules
+refuse parameter combinations that cannot work, from the same expressions as the conditions.
 """
 
 from __future__ import annotations
@@ -190,17 +191,30 @@ def _storage(t: Template) -> dict[str, Parameter]:
     }
 
 
+def _given(parameter: Parameter) -> Not:
+    return Not(Equals(Ref(parameter), ""))
+
+
+def _rule(t: Template, title: str, assertion: object, description: str) -> None:
+    t.add_rule(title, {"Assertions": [{"Assert": assertion, "AssertDescription": description}]})
+
+
 def _conditions(t: Template, p: MainParameters) -> None:
-    t.add_condition(HAS_NAT, Equals(Ref(p.nat_gateway), "true"))
-    t.add_condition(ALL_ENDPOINTS, Equals(Ref(p.endpoints), "all"))
+    nat = Equals(Ref(p.nat_gateway), "true")
+    all_endpoints = Equals(Ref(p.endpoints), "all")
+    create_domain = Equals(Ref(p.search_domain), "true")
+    t.add_condition(HAS_NAT, nat)
+    t.add_condition(ALL_ENDPOINTS, all_endpoints)
     t.add_condition(SECRET_ENDPOINT, And(Condition(ALL_ENDPOINTS), Condition(HAS_SEARCH_SECRET)))
-    t.add_rule("EgressIsPossible", {"Assertions": [{
-        "Assert": Or(Equals(Ref(p.endpoints), "all"), Equals(Ref(p.nat_gateway), "true")),
-        "AssertDescription": "InterfaceEndpoints=minimal needs CreateNatGateway=true."}]})
-    t.add_condition(CREATE_SEARCH_DOMAIN, Equals(Ref(p.search_domain), "true"))
-    t.add_condition(HAS_SEARCH_DOMAIN_ARN, Not(Equals(Ref(p.search_domain_arn), "")))
-    t.add_condition(HAS_SEARCH_SECRET, Not(Equals(Ref(p.search_secret), "")))
-    t.add_condition(HAS_SEARCH_ADMIN_ROLE, Not(Equals(Ref(p.search_admin_role), "")))
+    t.add_condition(CREATE_SEARCH_DOMAIN, create_domain)
+    t.add_condition(HAS_SEARCH_DOMAIN_ARN, _given(p.search_domain_arn))
+    t.add_condition(HAS_SEARCH_SECRET, _given(p.search_secret))
+    t.add_condition(HAS_SEARCH_ADMIN_ROLE, _given(p.search_admin_role))
+    # Rules may not refer to conditions, so they reuse the conditions' expressions.
+    _rule(t, "EgressIsPossible", Or(all_endpoints, nat),
+          "InterfaceEndpoints=minimal needs CreateNatGateway=true.")
+    _rule(t, "SearchIsConfigured", Or(create_domain, _given(p.search_endpoint)),
+          "Set CreateSearchDomain=true or give SearchEndpoint.")
 
 
 def _interface(groups: dict[str, dict[str, Parameter]]) -> dict[str, object]:

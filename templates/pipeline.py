@@ -15,7 +15,7 @@ from awacs import ecr as ecr_actions
 from awacs import kms as kms_actions
 from awacs import logs as log_actions
 from awacs import s3 as s3_actions
-from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, codebuild, ecr, logs
+from troposphere import GetAtt, Output, Parameter, Ref, Template, codebuild, ecr, logs
 from troposphere import iam as iam_
 
 from templates import policies
@@ -78,10 +78,8 @@ def _repository(t: Template, name: object, key: DataKey) -> ecr.Repository:
 
 def _role(t: Template, repo: ecr.Repository, artifacts: Bucket, key: DataKey,
           log_group: logs.LogGroup) -> iam_.Role:
-    log_arn = Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
-                  "${Group}:log-stream:*", Group=Ref(log_group))
-    reports = Sub("arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:"
-                  "report-group/${AWS::StackName}-*")
+    log_arn = policies.arn("logs", "log-group:${Group}:log-stream:*", Group=Ref(log_group))
+    reports = policies.arn("codebuild", "report-group/${AWS::StackName}-*")
     statements = [
         policies.allow([log_actions.CreateLogStream, log_actions.PutLogEvents], [log_arn], "Logs"),
         policies.allow([ecr_actions.GetAuthorizationToken], ["*"], "RegistryLogin"),
@@ -90,7 +88,7 @@ def _role(t: Template, repo: ecr.Repository, artifacts: Bucket, key: DataKey,
                         ecr_actions.PutImage, ecr_actions.BatchGetImage,
                         ecr_actions.GetDownloadUrlForLayer], [GetAtt(repo, "Arn")], "Push"),
         policies.allow([s3_actions.PutObject, s3_actions.GetObject, s3_actions.GetObjectVersion],
-                       [Sub("${Arn}/*", Arn=artifacts.arn)], "Artifacts"),
+                       [policies.under(artifacts.arn)], "Artifacts"),
         policies.allow([s3_actions.GetBucketLocation, s3_actions.GetBucketAcl], [artifacts.arn],
                        "ArtifactBucket"),
         policies.allow([kms_actions.Decrypt, kms_actions.Encrypt, kms_actions.GenerateDataKey],
@@ -141,8 +139,7 @@ def build_pipeline() -> Template:
     project = _project(t, params, repo, artifacts, key)
     for title, value in {"RepositoryUri": GetAtt(repo, "RepositoryUri"),
                          "RepositoryName": Ref(repo), "BuildProjectName": Ref(project),
-                         "ArtifactBucketName": artifacts.name,
-                         "PullThroughPrefix": PULL_THROUGH_PREFIX}.items():
+                         "ArtifactBucketName": artifacts.name}.items():
         t.add_output(Output(title, Value=value))
     apply_tags(t, naming)
     return t

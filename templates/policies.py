@@ -51,6 +51,23 @@ UNSCOPABLE_ACTIONS = frozenset({
 Resources = Sequence[object]
 
 
+def arn(service: str, resource: str, **variables: object) -> Sub:
+    """An ARN in the stack's partition, region and account, e.g.
+    `arn("ecr", "repository/${Name}", Name=...)`."""
+    return Sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}",
+               **variables)
+
+
+def under(parent_arn: object, path: str = "*") -> Sub:
+    """What lies under an ARN: a bucket's objects, a prefix of them, a domain's API paths."""
+    return Sub(f"${{Arn}}/{path}", Arn=parent_arn)
+
+
+def from_this_account() -> Condition:
+    """Only when a service acts for this account (the confused-deputy guard)."""
+    return Condition(StringEquals("aws:SourceAccount", AccountId))
+
+
 def document(*statements: Statement) -> PolicyDocument:
     return PolicyDocument(Version=VERSION, Statement=list(statements))
 
@@ -63,7 +80,7 @@ def allow(actions: Sequence[Action], resources: Resources, sid: str | None = Non
 def assume_role(service: str, *, same_account: bool = True) -> PolicyDocument:
     """Trust policy: `service` (e.g. ecs-tasks.amazonaws.com) may assume the role; with
     `same_account`, only on behalf of this account (services that pass aws:SourceAccount)."""
-    extra = {"Condition": Condition(StringEquals("aws:SourceAccount", AccountId))}
+    extra = {"Condition": from_this_account()}
     return document(Statement(
         Effect=Allow,
         Principal=Principal("Service", [service]),
@@ -85,8 +102,7 @@ def deny_insecure_transport(resources: Resources, service_action: str) -> Statem
 
 
 def bucket_policy(bucket_arn: object, *extra: Statement) -> PolicyDocument:
-    objects = Sub("${Arn}/*", Arn=bucket_arn)
-    return document(deny_insecure_transport([bucket_arn, objects], "s3"), *extra)
+    return document(deny_insecure_transport([bucket_arn, under(bucket_arn)], "s3"), *extra)
 
 
 def service_may_write_logs(service: str, bucket_arn: object, prefix: str) -> Statement:
@@ -97,8 +113,8 @@ def service_may_write_logs(service: str, bucket_arn: object, prefix: str) -> Sta
         Effect=Allow,
         Principal=Principal("Service", [service]),
         Action=[s3.PutObject],
-        Resource=[Sub(f"${{Arn}}/{prefix}*", Arn=bucket_arn)],
-        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+        Resource=[under(bucket_arn, f"{prefix}*")],
+        Condition=from_this_account(),
     )
 
 
@@ -110,7 +126,7 @@ def service_may_check_bucket(service: str, bucket_arn: object) -> Statement:
         Principal=Principal("Service", [service]),
         Action=[s3.GetBucketAcl, s3.ListBucket],
         Resource=[bucket_arn],
-        Condition=Condition(StringEquals("aws:SourceAccount", AccountId)),
+        Condition=from_this_account(),
     )
 
 
@@ -138,9 +154,9 @@ def worker_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object
                sqs.GetQueueAttributes, sqs.GetQueueUrl, sqs.SendMessage], [queue_arn], "Queue"),
         allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes, sqs.SendMessage,
                sqs.StartMessageMoveTask, sqs.ListMessageMoveTasks], [dlq_arn], "DeadLetters"),
-        allow([s3.GetObject, s3.GetObjectVersion], [Sub("${Arn}/*", Arn=landing_arn)], "Read"),
+        allow([s3.GetObject, s3.GetObjectVersion], [under(landing_arn)], "Read"),
         allow([s3.ListBucket, s3.ListBucketVersions], [landing_arn], "ListLanding"),
-        allow([s3.PutObject, s3.DeleteObject], [Sub("${Arn}/*", Arn=thumbnail_arn)], "Thumbs"),
+        allow([s3.PutObject, s3.DeleteObject], [under(thumbnail_arn)], "Thumbs"),
         allow([kms.Decrypt, kms.GenerateDataKey], [key_arn], "DataKey"),
         allow([bedrock.InvokeModel], [model_arn], "Embeddings"),
         allow([ecs.UpdateTaskProtection, ecs.GetTaskProtection], [task_arns], "TaskProtection"),
@@ -152,7 +168,7 @@ def worker_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object
 def search_statements(domain_arn: object) -> list[Statement]:
     """HTTP access to one OpenSearch domain's API (SigV4)."""
     return [allow([es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
-                  [domain_arn, Sub("${Arn}/*", Arn=domain_arn)], "SearchDomain")]
+                  [domain_arn, under(domain_arn)], "SearchDomain")]
 
 
 def execution_statements(*, repository_arns: Resources, pull_through_arn: object,

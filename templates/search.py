@@ -4,7 +4,7 @@ With CreateSearchDomain=true the stack makes a one-node domain inside the VPC: e
 rest with the stack's key, node-to-node encryption, HTTPS only with TLS 1.2 or newer,
 fine-grained access control whose master user is an IAM role (SearchAdminRoleArn, or the task
 role when none is given), its logs in CloudWatch. Otherwise the worker writes to SearchEndpoint;
-a template rule refuses a stack that has neither.
+a rule (parameters.py) refuses a stack that has neither.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from awacs import es
 from awacs import logs as log_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import (
-    Equals,
     GetAtt,
     If,
     Join,
-    Not,
-    Or,
     Ref,
     Sub,
     Template,
@@ -79,18 +76,13 @@ def _access_policy(domain_arn: object, ids: TaskIdentities, admin: object) -> Po
     return policies.document(Statement(
         Effect=Allow, Principal=Principal("AWS", principals),
         Action=[es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
-        Resource=[Sub("${Arn}/*", Arn=domain_arn)]))
+        Resource=[policies.under(domain_arn)]))
 
 
 def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
                ids: TaskIdentities) -> SearchTarget:
-    t.add_rule("SearchIsConfigured", {"Assertions": [{
-        "Assert": Or(Equals(Ref(p.search_domain), "true"),
-                     Not(Equals(Ref(p.search_endpoint), ""))),
-        "AssertDescription": "Set CreateSearchDomain=true or give SearchEndpoint."}]})
     name = Join("-", [Ref(p.project), Ref(p.environment)])
-    domain_arn = Sub("arn:${AWS::Partition}:es:${AWS::Region}:${AWS::AccountId}:domain/${Name}",
-                     Name=name)
+    domain_arn = policies.arn("es", "domain/${Name}", Name=name)
     admin = Ref(p.search_admin_role)
     domain = t.add_resource(opensearchservice.Domain(
         "SearchDomain", DomainName=name, EngineVersion=ENGINE_VERSION, **COND,

@@ -7,7 +7,6 @@ by the other template tests instead.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from typing import Any
 
@@ -22,7 +21,14 @@ REWRITES = {
 }
 
 
+def _parameter_values(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, str]:
+    """Every parameter's value in a stack made with `parameters`: given, else its default."""
+    values = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
+    return {**values, **parameters}
+
+
 def _resolve(node: Any, zones: list[str], parameters: dict[str, str]) -> Any:
+    """A new tree (every dict and list rebuilt) with Fn::Cidr and Fn::GetAZs resolved."""
     if isinstance(node, dict):
         if "Fn::Cidr" in node:
             block, count, bits = node["Fn::Cidr"]
@@ -40,10 +46,9 @@ def _resolve(node: Any, zones: list[str], parameters: dict[str, str]) -> Any:
 
 def for_moto(template: dict[str, Any], zones: list[str],
              parameters: dict[str, str]) -> dict[str, Any]:
-    """A copy of `template` with the REWRITES applied."""
-    values = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
-    values.update(parameters)
-    result: dict[str, Any] = _resolve(copy.deepcopy(template), zones, values)
+    """A copy of `template` with the REWRITES applied (`_resolve` makes the copy)."""
+    values = _parameter_values(template, parameters)
+    result: dict[str, Any] = _resolve(template, zones, values)
     for resource in result["Resources"].values():
         if resource["Type"] == "AWS::KMS::Key":
             resource["Properties"].pop("Tags", None)
@@ -56,8 +61,7 @@ def for_moto(template: dict[str, Any], zones: list[str],
 def conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, bool]:
     """The template's conditions evaluated for these parameters (Equals/Not/And/Or/Condition
     over parameter Refs: all that the templates use)."""
-    values = {name: str(p.get("Default", "")) for name, p in template["Parameters"].items()}
-    values.update(parameters)
+    values = _parameter_values(template, parameters)
 
     def value(node: Any) -> Any:
         if isinstance(node, dict) and "Ref" in node:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from templates.images import WORKER_CONTAINER, WORKER_USER
-from tests.templates.cfn import one
+from tests.templates.cfn import one, resources
 from worker.config import Settings
 from worker.errors import ConfigurationError
 
@@ -96,7 +96,6 @@ def test_minimal_endpoints_need_the_nat_gateway(main_template: dict[str, Any]) -
     assert assertion["Assert"]["Fn::Or"] == [
         {"Fn::Equals": [{"Ref": "InterfaceEndpoints"}, "all"]},
         {"Fn::Equals": [{"Ref": "CreateNatGateway"}, "true"]}]
-    endpoints = {k: v for k, v in main_template["Resources"].items()
-                 if v["Type"] == "AWS::EC2::VPCEndpoint"}
+    endpoints = resources(main_template, "AWS::EC2::VPCEndpoint")
     unconditional = sorted(k for k, v in endpoints.items() if "Condition" not in v)
     assert unconditional == ["S3GatewayEndpoint", "SqsEndpoint"]

@@ -10,19 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from templates.__main__ import main as write_templates
-
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("cfn")
-    assert write_templates(["--out", str(out)]) == 0
-    return out
 
 
 def test_cfn_lint_finds_nothing(template_dir: Path) -> None:
