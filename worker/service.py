@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from worker import __version__, tracing
+from worker import tracing
 from worker.errors import (
     FileTooLargeError,
     ObjectGoneError,
@@ -30,7 +30,7 @@ from worker.errors import (
     StaleEventError,
 )
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.pipeline import ExtractionOutcome
+from worker.extraction.pipeline import ExtractionOutcome, failed_document
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics
@@ -39,20 +39,6 @@ from worker.ports import DocumentSink, Embedder, ObjectStore
 log = logging.getLogger(__name__)
 
 Extractor = Callable[[Path, SourceRef, ExtractionOptions], ExtractionOutcome]
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def failed_document(source: SourceRef, error: PermanentError, size_bytes: int) -> Document:
-    """A findable record of a file that could not be fetched for processing (too large)."""
-    mime = mimetypes.guess_type(source.file_name)[0] or "application/octet-stream"
-    return Document(
-        id=source.document_id, source=source, file_name=source.file_name, mime_type=mime,
-        size_bytes=size_bytes, sha256="", content="", pages=(), status="failed",
-        reason=error.reason, error_class=error.code, processed_at=_utc_now(),
-        processor_version=__version__)
 
 
 class ProcessingService:
@@ -98,8 +84,10 @@ class ProcessingService:
         except (ObjectGoneError, StaleEventError) as exc:
             log.info("event skipped", extra={"reason": exc.reason, "code": exc.code})
             return FileMetrics("gone" if isinstance(exc, ObjectGoneError) else "stale")
-        except FileTooLargeError as exc:
-            document = failed_document(source, exc, event.size_bytes or 0)
+        except FileTooLargeError as exc:  # never downloaded: its type is guessed by name
+            document = dataclasses.replace(
+                failed_document(source, exc), size_bytes=event.size_bytes or 0,
+                mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
             return self._write(document, FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
