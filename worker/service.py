@@ -94,20 +94,14 @@ class ProcessingService:
         with tracing.span("extract"):
             outcome = self._extract(stored.path, source, self._options)
             document = outcome.document
-            _record_ocr_span(document, extract_start)
+            metrics = _extraction_metrics(document, stored.size_bytes)
+            tracing.record_span("ocr", extract_start, metrics.ocr_ms / 1000.0,
+                                pages=metrics.pages_ocr)
         if outcome.thumbnail_jpeg:
             with tracing.span("thumbnail"):
                 key = self._store.put_thumbnail(document.id, outcome.thumbnail_jpeg)
             document = dataclasses.replace(document, thumbnail=key)
-        document = self._embed(document)
-        pages_ocr = sum(1 for page in document.pages if page.method == "ocr")
-        failed = document.status == "failed"
-        metrics = FileMetrics(
-            "recorded" if failed else "indexed", error_class="permanent" if failed else None,
-            pages=document.page_count, pages_ocr=pages_ocr,
-            ocr_ms=float(document.timings_ms.get("ocr", 0.0)),
-            bytes_downloaded=stored.size_bytes)
-        return self._write(document, metrics)
+        return self._write(self._embed(document), metrics)
 
     def _embed(self, document: Document) -> Document:
         if self._embedder is None or document.status == "failed" or not document.content.strip():
@@ -139,10 +133,13 @@ class ProcessingService:
         return metrics
 
 
-def _record_ocr_span(document: Document, extract_start: float) -> None:
-    ocr_ms = float(document.timings_ms.get("ocr", 0.0))
-    pages = sum(1 for page in document.pages if page.method == "ocr")
-    tracing.record_span("ocr", extract_start, ocr_ms / 1000.0, pages=pages)
+def _extraction_metrics(document: Document, bytes_downloaded: int) -> FileMetrics:
+    failed = document.status == "failed"
+    return FileMetrics(
+        "recorded" if failed else "indexed", error_class="permanent" if failed else None,
+        pages=document.page_count,
+        pages_ocr=sum(1 for page in document.pages if page.method == "ocr"),
+        ocr_ms=float(document.timings_ms.get("ocr", 0.0)), bytes_downloaded=bytes_downloaded)
 
 
 def _ms_since(started: float) -> float:
