@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from worker.adapters.aws import error_code, translate
+from worker.adapters.aws import translate
 from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
 from worker.models import SourceRef
 from worker.ports import StoredObject
@@ -72,7 +72,14 @@ class S3ObjectStore:
                             content_type=response.get("ContentType"))
 
     def exists(self, source: SourceRef) -> bool:
-        return self._head(source) is not None
+        try:
+            self._s3.head_object(Bucket=source.bucket, Key=source.key)
+        except (ClientError, BotoCoreError) as exc:
+            error = translate(exc, f"HeadObject {source.uri}")
+            if isinstance(error, ObjectGoneError):
+                return False  # includes a delete marker as the current version
+            raise error from exc
+        return True
 
     def put_thumbnail(self, document_id: str, jpeg: bytes) -> str:
         key = thumbnail_key(document_id)
@@ -97,17 +104,6 @@ class S3ObjectStore:
         if not self._thumbnail_bucket:
             raise ValueError("no thumbnail bucket configured (S3_THUMBNAIL_BUCKET)")
         return self._thumbnail_bucket
-
-    def _head(self, source: SourceRef) -> dict[str, Any] | None:
-        try:
-            head: dict[str, Any] = self._s3.head_object(Bucket=source.bucket, Key=source.key)
-        except ClientError as exc:
-            if error_code(exc) in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}:
-                return None  # includes a delete marker as the current version
-            raise translate(exc, f"HeadObject {source.uri}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"HeadObject {source.uri}") from exc
-        return head
 
     @staticmethod
     def _stream(body: Any, path: Path, max_bytes: int, source: SourceRef) -> None:
