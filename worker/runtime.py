@@ -114,7 +114,7 @@ class QueueWorker:
         """One turn of the loop; False when the worker should exit."""
         if self.signals >= 2:
             log.warning("second signal: releasing everything held and exiting")
-            self._release(list(self.inflight))
+            self._release([h.message for h in self.inflight], "second signal")
             return False
         if self.signals == 1 and self.drain_deadline is None:
             self._begin_drain(self.settings.shutdown_budget_s)
@@ -123,7 +123,7 @@ class QueueWorker:
                 return False
             if time.monotonic() >= self.drain_deadline:
                 log.warning("shutdown budget spent: releasing unfinished messages")
-                self._release(list(self.inflight))
+                self._release([h.message for h in self.inflight], "shutdown budget spent")
                 return False
         self._maybe_receive()
         self._wait_for_something()
@@ -254,7 +254,6 @@ class QueueWorker:
         now = time.monotonic()
         for held in self.inflight.over_cap(now):
             if held.future is None:  # never started: give it back rather than hold it forever
-                self.inflight.pop(held.message.message_id)
                 self._release([held.message], "waited past the hard cap")
         due = self.inflight.due_for_extension(now)
         if not due:
@@ -282,13 +281,11 @@ class QueueWorker:
         self.drain_deadline = time.monotonic() + budget_s
         log.info("shutting down: no new receives", extra={"budget_s": budget_s,
                                                           "held": len(self.inflight)})
-        waiting = self.inflight.waiting()
-        for held in waiting:
-            self.inflight.pop(held.message.message_id)
-        self._release([h.message for h in waiting], "not started before shutdown")
+        self._release([h.message for h in self.inflight.waiting()],
+                      "not started before shutdown")
 
-    def _release(self, items: list[Held] | list[ReceivedMessage], why: str = "") -> None:
-        messages = [i.message if isinstance(i, Held) else i for i in items]
+    def _release(self, messages: list[ReceivedMessage], why: str) -> None:
+        """No longer held: visible again at once."""
         for message in messages:
             self.inflight.pop(message.message_id)
         self.acks.release(messages, why)
