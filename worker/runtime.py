@@ -116,8 +116,8 @@ class QueueWorker:
             log.warning("second signal: releasing everything held and exiting")
             self._release([h.message for h in self.inflight], "second signal")
             return False
-        if self.signals == 1 and self.drain_deadline is None:
-            self._begin_drain(self.settings.shutdown_budget_s)
+        if self.signals == 1:
+            self._begin_drain()
         if self.drain_deadline is not None:
             if not len(self.inflight) and self.receiving is None:
                 return False
@@ -242,7 +242,7 @@ class QueueWorker:
             log.error("fatal error: releasing the message and stopping", extra=result.error)
             self.exit_code = 2
             self.acks.change_visibility([held.message], 0)
-            self._begin_drain(self.settings.shutdown_budget_s)
+            self._begin_drain()
             return
         delay = retry_delay_s(held.message.receive_count, self.settings.retry_backoff_base_s,
                               self.settings.retry_backoff_max_s)
@@ -275,9 +275,10 @@ class QueueWorker:
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
 
-    def _begin_drain(self, budget_s: float) -> None:
+    def _begin_drain(self) -> None:
         if self.drain_deadline is not None:
             return
+        budget_s = self.settings.shutdown_budget_s
         self.drain_deadline = time.monotonic() + budget_s
         log.info("shutting down: no new receives", extra={"budget_s": budget_s,
                                                           "held": len(self.inflight)})
