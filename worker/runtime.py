@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from worker import jobs, observability
+from worker import composition, jobs, observability
 from worker.acks import Acks
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
@@ -50,8 +50,6 @@ def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
     """Run until a signal (exit 0) or a fatal error (raised: the CLI exits 2)."""
     settings.require_for_run()
     observability.setup_logging(settings.log_level)
-    from worker import composition  # boto3 and the adapters only when running
-
     if factory is None:
         composition.check_service(settings)
     worker = QueueWorker(settings, queue or composition.build_queue(settings),
