@@ -225,7 +225,6 @@ class QueueWorker:
 
     def _result(self, held: Held) -> jobs.JobResult:
         assert held.future is not None
-        message_id = held.message.message_id
         try:
             return held.future.result()
         except FutureTimeout:
@@ -233,7 +232,7 @@ class QueueWorker:
         except Exception as exc:  # the pool process died (OOM kill, crash)
             reason = f"pool process failed: {type(exc).__name__}: {exc}"
         error = TransientError(reason).to_dict()
-        return jobs.JobResult(message_id, "retry", [FileMetrics("retry", "transient")], error)
+        return jobs.JobResult("retry", [FileMetrics("retry", "transient")], error)
 
     def _retry_later(self, held: Held, result: jobs.JobResult) -> None:
         if result.status == "fatal":
