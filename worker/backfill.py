@@ -71,15 +71,14 @@ def backfill_bucket(settings: Settings, bucket: str, prefix: str = "",
     s3 = aws.client("s3", settings)
     total, last = 0, start_after
     for objects in _pages(s3, bucket, prefix, start_after):
+        if not objects:
+            continue
         keys = [o["Key"] for o in objects]
         bodies = [json.dumps(object_created_event(bucket, o, settings.aws_region),
                              ensure_ascii=False) for o in objects]
-        for start in range(0, len(bodies), 100):
-            _send(queue, bodies[start:start + 100], keys[start:start + 100], last)
-            last = keys[min(start + 100, len(keys)) - 1]
-        total += len(objects)
-        if objects:
-            print(f"backfill: {total} enqueued, last key {last!r}", file=sys.stderr)
+        _send(queue, bodies, keys, last)
+        total, last = total + len(objects), keys[-1]
+        print(f"backfill: {total} enqueued, last key {last!r}", file=sys.stderr)
     print(json.dumps({"bucket": bucket, "prefix": prefix, "enqueued": total, "last_key": last},
                      ensure_ascii=False))
     return 0

@@ -15,6 +15,7 @@ from worker.adapters.s3 import S3ObjectStore
 from worker.adapters.sqs import SqsQueue
 from worker.config import Settings
 from worker.errors import ConfigurationError
+from worker.extraction.options import ExtractionOptions
 from worker.ports import DocumentSink, Embedder
 from worker.service import ProcessingService
 
@@ -30,11 +31,19 @@ def build_service(settings: Settings) -> ProcessingService:
     """The processing service with real adapters (called in every pool process)."""
     from worker.extraction.pipeline import extract_or_record
 
-    store = S3ObjectStore(aws.client("s3", settings), settings.s3_thumbnail_bucket,
-                          settings.s3_thumbnail_kms_key_id)
-    options = settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
-    return ProcessingService(store, build_sink(settings), build_embedder(settings),
-                             extract_or_record, options)
+    return ProcessingService(build_store(settings), build_sink(settings),
+                             build_embedder(settings), extract_or_record,
+                             build_options(settings))
+
+
+def build_store(settings: Settings) -> S3ObjectStore:
+    return S3ObjectStore(aws.client("s3", settings), settings.s3_thumbnail_bucket,
+                         settings.s3_thumbnail_kms_key_id)
+
+
+def build_options(settings: Settings) -> ExtractionOptions:
+    """Thumbnails are made only when there is a bucket to put them in."""
+    return settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
 
 
 def check_service(settings: Settings) -> None:

@@ -41,7 +41,6 @@ class Job:
 
 @dataclass(frozen=True)
 class JobResult:
-    message_id: str
     status: JobStatus
     files: list[FileMetrics] = field(default_factory=list)
     error: dict[str, str] | None = None
@@ -81,5 +80,5 @@ def _apply(service: ProcessingService, job: Job) -> JobResult:
                 tracing.mark_failed(error.error_class, error.code)
                 status: JobStatus = "fatal" if isinstance(error, FatalError) else "retry"
                 files.append(FileMetrics("retry", error_class=error.error_class))
-                return JobResult(job.message_id, status, files, error.to_dict())
-    return JobResult(job.message_id, "done", files)
+                return JobResult(status, files, error.to_dict())
+    return JobResult("done", files)

@@ -60,7 +60,7 @@ def log_context(**keys: object) -> Iterator[None]:
 class FileMetrics:
     """What one processed event contributes to the metrics (picklable, from the pool)."""
 
-    outcome: str  # indexed | recorded | deleted | gone | stale | rejected | retry
+    outcome: str  # indexed recorded deleted gone stale skipped rejected retry bad
     error_class: str | None = None
     processing_ms: float = 0.0
     pages: int = 0

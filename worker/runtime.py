@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from worker import jobs, observability
+from worker import composition, jobs, observability
 from worker.acks import Acks
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
@@ -50,8 +50,6 @@ def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
     """Run until a signal (exit 0) or a fatal error (raised: the CLI exits 2)."""
     settings.require_for_run()
     observability.setup_logging(settings.log_level)
-    from worker import composition  # boto3 and the adapters only when running
-
     if factory is None:
         composition.check_service(settings)
     worker = QueueWorker(settings, queue or composition.build_queue(settings),
@@ -114,16 +112,16 @@ class QueueWorker:
         """One turn of the loop; False when the worker should exit."""
         if self.signals >= 2:
             log.warning("second signal: releasing everything held and exiting")
-            self._release(list(self.inflight))
+            self._release([h.message for h in self.inflight], "second signal")
             return False
-        if self.signals == 1 and self.drain_deadline is None:
-            self._begin_drain(self.settings.shutdown_budget_s)
+        if self.signals == 1:
+            self._begin_drain()
         if self.drain_deadline is not None:
             if not len(self.inflight) and self.receiving is None:
                 return False
             if time.monotonic() >= self.drain_deadline:
                 log.warning("shutdown budget spent: releasing unfinished messages")
-                self._release(list(self.inflight))
+                self._release([h.message for h in self.inflight], "shutdown budget spent")
                 return False
         self._maybe_receive()
         self._wait_for_something()
@@ -227,7 +225,6 @@ class QueueWorker:
 
     def _result(self, held: Held) -> jobs.JobResult:
         assert held.future is not None
-        message_id = held.message.message_id
         try:
             return held.future.result()
         except FutureTimeout:
@@ -235,14 +232,14 @@ class QueueWorker:
         except Exception as exc:  # the pool process died (OOM kill, crash)
             reason = f"pool process failed: {type(exc).__name__}: {exc}"
         error = TransientError(reason).to_dict()
-        return jobs.JobResult(message_id, "retry", [FileMetrics("retry", "transient")], error)
+        return jobs.JobResult("retry", [FileMetrics("retry", "transient")], error)
 
     def _retry_later(self, held: Held, result: jobs.JobResult) -> None:
         if result.status == "fatal":
             log.error("fatal error: releasing the message and stopping", extra=result.error)
             self.exit_code = 2
             self.acks.change_visibility([held.message], 0)
-            self._begin_drain(self.settings.shutdown_budget_s)
+            self._begin_drain()
             return
         delay = retry_delay_s(held.message.receive_count, self.settings.retry_backoff_base_s,
                               self.settings.retry_backoff_max_s)
@@ -254,7 +251,6 @@ class QueueWorker:
         now = time.monotonic()
         for held in self.inflight.over_cap(now):
             if held.future is None:  # never started: give it back rather than hold it forever
-                self.inflight.pop(held.message.message_id)
                 self._release([held.message], "waited past the hard cap")
         due = self.inflight.due_for_extension(now)
         if not due:
@@ -276,19 +272,18 @@ class QueueWorker:
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
 
-    def _begin_drain(self, budget_s: float) -> None:
+    def _begin_drain(self) -> None:
         if self.drain_deadline is not None:
             return
+        budget_s = self.settings.shutdown_budget_s
         self.drain_deadline = time.monotonic() + budget_s
         log.info("shutting down: no new receives", extra={"budget_s": budget_s,
                                                           "held": len(self.inflight)})
-        waiting = self.inflight.waiting()
-        for held in waiting:
-            self.inflight.pop(held.message.message_id)
-        self._release([h.message for h in waiting], "not started before shutdown")
+        self._release([h.message for h in self.inflight.waiting()],
+                      "not started before shutdown")
 
-    def _release(self, items: list[Held] | list[ReceivedMessage], why: str = "") -> None:
-        messages = [i.message if isinstance(i, Held) else i for i in items]
+    def _release(self, messages: list[ReceivedMessage], why: str) -> None:
+        """No longer held: visible again at once."""
         for message in messages:
             self.inflight.pop(message.message_id)
         self.acks.release(messages, why)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from worker import __version__, tracing
+from worker import tracing
 from worker.errors import (
     FileTooLargeError,
     ObjectGoneError,
@@ -30,7 +30,7 @@ from worker.errors import (
     StaleEventError,
 )
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.pipeline import ExtractionOutcome
+from worker.extraction.pipeline import ExtractionOutcome, failed_document
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics
@@ -39,20 +39,6 @@ from worker.ports import DocumentSink, Embedder, ObjectStore
 log = logging.getLogger(__name__)
 
 Extractor = Callable[[Path, SourceRef, ExtractionOptions], ExtractionOutcome]
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def failed_document(source: SourceRef, error: PermanentError, size_bytes: int) -> Document:
-    """A findable record of a file that could not be fetched for processing (too large)."""
-    mime = mimetypes.guess_type(source.file_name)[0] or "application/octet-stream"
-    return Document(
-        id=source.document_id, source=source, file_name=source.file_name, mime_type=mime,
-        size_bytes=size_bytes, sha256="", content="", pages=(), status="failed",
-        reason=error.reason, error_class=error.code, processed_at=_utc_now(),
-        processor_version=__version__)
 
 
 class ProcessingService:
@@ -98,28 +84,24 @@ class ProcessingService:
         except (ObjectGoneError, StaleEventError) as exc:
             log.info("event skipped", extra={"reason": exc.reason, "code": exc.code})
             return FileMetrics("gone" if isinstance(exc, ObjectGoneError) else "stale")
-        except FileTooLargeError as exc:
-            document = failed_document(source, exc, event.size_bytes or 0)
+        except FileTooLargeError as exc:  # never downloaded: its type is guessed by name
+            document = dataclasses.replace(
+                failed_document(source, exc), size_bytes=event.size_bytes or 0,
+                mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
             return self._write(document, FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
         with tracing.span("extract"):
             outcome = self._extract(stored.path, source, self._options)
             document = outcome.document
-            _record_ocr_span(document, extract_start)
+            metrics = _extraction_metrics(document, stored.size_bytes)
+            tracing.record_span("ocr", extract_start, metrics.ocr_ms / 1000.0,
+                                pages=metrics.pages_ocr)
         if outcome.thumbnail_jpeg:
             with tracing.span("thumbnail"):
                 key = self._store.put_thumbnail(document.id, outcome.thumbnail_jpeg)
             document = dataclasses.replace(document, thumbnail=key)
-        document = self._embed(document)
-        pages_ocr = sum(1 for page in document.pages if page.method == "ocr")
-        failed = document.status == "failed"
-        metrics = FileMetrics(
-            "recorded" if failed else "indexed", error_class="permanent" if failed else None,
-            pages=document.page_count, pages_ocr=pages_ocr,
-            ocr_ms=float(document.timings_ms.get("ocr", 0.0)),
-            bytes_downloaded=stored.size_bytes)
-        return self._write(document, metrics)
+        return self._write(self._embed(document), metrics)
 
     def _embed(self, document: Document) -> Document:
         if self._embedder is None or document.status == "failed" or not document.content.strip():
@@ -151,10 +133,13 @@ class ProcessingService:
         return metrics
 
 
-def _record_ocr_span(document: Document, extract_start: float) -> None:
-    ocr_ms = float(document.timings_ms.get("ocr", 0.0))
-    pages = sum(1 for page in document.pages if page.method == "ocr")
-    tracing.record_span("ocr", extract_start, ocr_ms / 1000.0, pages=pages)
+def _extraction_metrics(document: Document, bytes_downloaded: int) -> FileMetrics:
+    failed = document.status == "failed"
+    return FileMetrics(
+        "recorded" if failed else "indexed", error_class="permanent" if failed else None,
+        pages=document.page_count,
+        pages_ocr=sum(1 for page in document.pages if page.method == "ocr"),
+        ocr_ms=float(document.timings_ms.get("ocr", 0.0)), bytes_downloaded=bytes_downloaded)
 
 
 def _ms_since(started: float) -> float:

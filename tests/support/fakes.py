@@ -22,8 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from worker.adapters import aws
-from worker.adapters.s3 import S3ObjectStore
+from worker.composition import build_options, build_store
 from worker.config import Settings
 from worker.errors import ServiceUnavailableError
 from worker.extraction.options import ExtractionOptions
@@ -118,7 +117,5 @@ def _extract(path: Path, source: SourceRef, options: ExtractionOptions) -> Extra
 
 def build_fake_service(settings: Settings) -> ProcessingService:
     assert settings.output_dir, "the fake service writes to OUTPUT_DIR"
-    store = S3ObjectStore(aws.client("s3", settings), settings.s3_thumbnail_bucket)
-    options = settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
-    return ProcessingService(store, FileSink(Path(settings.output_dir)), None, fake_extract,
-                             options)
+    return ProcessingService(build_store(settings), FileSink(Path(settings.output_dir)), None,
+                             fake_extract, build_options(settings))

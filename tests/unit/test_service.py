@@ -131,7 +131,8 @@ def test_too_large_file_is_recorded_as_failed_document_findable_by_name() -> Non
     metrics = service(MemoryStore({}, FileTooLargeError("too big")), sink).handle(
         event(size=10**10))
     [document] = sink.documents.values()
-    assert document.status == "failed" and document.error_class == "too-large"
+    assert document.status == "failed" and document.error_class == "permanent"
+    assert document.error_code == "too-large" and document.mime_type == "text/plain"
     assert document.file_name == "見積書.txt" and document.size_bytes == 10**10
     assert metrics.outcome == "recorded" and metrics.error_class == "permanent"
 

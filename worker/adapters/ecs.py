@@ -29,10 +29,6 @@ class TaskProtection:
         self._timeout_s = timeout_s
         self._protected_until = 0.0  # monotonic; 0 = not protected
 
-    @property
-    def enabled(self) -> bool:
-        return self._url is not None
-
     def update(self, busy: bool) -> None:
         if not self._url:
             return

@@ -1,10 +1,11 @@
 """The S3 ObjectStore: downloads source objects, stores and removes thumbnails.
 
-A download first asks S3 for the key's current state (HeadObject), so that the event is
-checked against the truth: a key that no longer exists is `ObjectGoneError`, an event
-whose version is no longer the current one is `StaleEventError` (a newer event exists),
-an object over the size limit is `FileTooLargeError` before a byte is fetched. The body
-is then fetched for exactly that version (or ETag) and streamed to local disk.
+A download is one GetObject of the key's current version, checked against the event
+before a byte of the body is read: a key that no longer exists (or whose current version
+is a delete marker) is `ObjectGoneError`, an event whose version is no longer the current
+one is `StaleEventError` (a newer event exists), an object over the size limit is
+`FileTooLargeError`. Only then is the body streamed to local disk; one request reads one
+version, so nothing can replace the object between the check and the read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from worker.adapters.aws import error_code, translate
+from worker.adapters.aws import translate
 from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
 from worker.models import SourceRef
 from worker.ports import StoredObject
@@ -51,33 +52,34 @@ class S3ObjectStore:
         self._encryption = _encryption(kms_key_id)
 
     def download(self, source: SourceRef, dest_dir: Path, max_bytes: int) -> StoredObject:
-        head = self._head(source)
-        if head is None:
-            raise ObjectGoneError(f"{source.uri} no longer exists")
-        current = head.get("VersionId")
-        if source.version_id and current and current != source.version_id:
-            raise StaleEventError(f"{source.uri} version {source.version_id} is not current")
-        size = int(head.get("ContentLength", 0))
-        if size > max_bytes:
-            raise FileTooLargeError(f"{size} bytes is over the limit of {max_bytes}")
-        pin = {"VersionId": current} if current and current != "null" else {
-            "IfMatch": head["ETag"]}
         try:
-            response = self._s3.get_object(Bucket=source.bucket, Key=source.key, **pin)
-        except ClientError as exc:
-            if error_code(exc) == "PreconditionFailed":  # replaced since the HEAD
-                raise StaleEventError(f"{source.uri} changed while downloading") from None
+            response = self._s3.get_object(Bucket=source.bucket, Key=source.key)
+        except (ClientError, BotoCoreError) as exc:  # NoSuchKey (or a delete marker): gone
             raise translate(exc, f"GetObject {source.uri}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"GetObject {source.uri}") from exc
+        body = response["Body"]
+        current = response.get("VersionId")
+        size = int(response.get("ContentLength", 0))
+        if source.version_id and current and current != source.version_id:
+            body.close()
+            raise StaleEventError(f"{source.uri} version {source.version_id} is not current")
+        if size > max_bytes:
+            body.close()
+            raise FileTooLargeError(f"{size} bytes is over the limit of {max_bytes}")
         path = dest_dir / _local_name(source)
-        self._stream(response["Body"], path, max_bytes, source)
+        self._stream(body, path, max_bytes, source)
         return StoredObject(path=path, size_bytes=path.stat().st_size,
                             version_id=current if current != "null" else None,
                             content_type=response.get("ContentType"))
 
     def exists(self, source: SourceRef) -> bool:
-        return self._head(source) is not None
+        try:
+            self._s3.head_object(Bucket=source.bucket, Key=source.key)
+        except (ClientError, BotoCoreError) as exc:
+            error = translate(exc, f"HeadObject {source.uri}")
+            if isinstance(error, ObjectGoneError):
+                return False  # includes a delete marker as the current version
+            raise error from exc
+        return True
 
     def put_thumbnail(self, document_id: str, jpeg: bytes) -> str:
         key = thumbnail_key(document_id)
@@ -102,17 +104,6 @@ class S3ObjectStore:
         if not self._thumbnail_bucket:
             raise ValueError("no thumbnail bucket configured (S3_THUMBNAIL_BUCKET)")
         return self._thumbnail_bucket
-
-    def _head(self, source: SourceRef) -> dict[str, Any] | None:
-        try:
-            head: dict[str, Any] = self._s3.head_object(Bucket=source.bucket, Key=source.key)
-        except ClientError as exc:
-            if error_code(exc) in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}:
-                return None  # includes a delete marker as the current version
-            raise translate(exc, f"HeadObject {source.uri}") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, f"HeadObject {source.uri}") from exc
-        return head
 
     @staticmethod
     def _stream(body: Any, path: Path, max_bytes: int, source: SourceRef) -> None:

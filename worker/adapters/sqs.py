@@ -7,7 +7,7 @@ processed again, idempotently) or retry a visibility change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,12 +37,6 @@ class ReceivedMessage:
 class BatchFailure:
     message_id: str
     code: str
-    sender_fault: bool
-
-
-def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _message(raw: dict[str, Any]) -> ReceivedMessage:
@@ -75,41 +69,32 @@ class SqsQueue:
         return [_message(raw) for raw in response.get("Messages", [])]
 
     def delete(self, messages: Sequence[ReceivedMessage]) -> list[BatchFailure]:
-        entries = [{"Id": str(i), "ReceiptHandle": m.receipt_handle}
-                   for i, m in enumerate(messages)]
-        return self._batch("delete_message_batch", entries, messages)
+        entries = [{"ReceiptHandle": m.receipt_handle} for m in messages]
+        return self._batch("delete_message_batch", entries, [m.message_id for m in messages])
 
     def change_visibility(self, messages: Sequence[ReceivedMessage],
-                          timeout_s: int | Sequence[int]) -> list[BatchFailure]:
-        timeouts = [timeout_s] * len(messages) if isinstance(timeout_s, int) else timeout_s
-        entries = [{"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": t}
-                   for i, (m, t) in enumerate(zip(messages, timeouts, strict=True))]
-        return self._batch("change_message_visibility_batch", entries, messages)
+                          timeout_s: int) -> list[BatchFailure]:
+        entries = [{"ReceiptHandle": m.receipt_handle, "VisibilityTimeout": timeout_s}
+                   for m in messages]
+        return self._batch("change_message_visibility_batch", entries,
+                           [m.message_id for m in messages])
 
     def send(self, bodies: Sequence[str]) -> list[BatchFailure]:
         """Send bodies in batches; failures name the index of the body (as message_id)."""
-        failures: list[BatchFailure] = []
-        for offset, chunk in enumerate(_chunks(bodies)):
-            entries = [{"Id": str(offset * BATCH + i), "MessageBody": body}
-                       for i, body in enumerate(chunk)]
-            try:
-                response = self._sqs.send_message_batch(QueueUrl=self.url, Entries=entries)
-            except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "SendMessageBatch") from exc
-            failures += [BatchFailure(f["Id"], f.get("Code", ""), bool(f.get("SenderFault")))
-                         for f in response.get("Failed", [])]
-        return failures
+        return self._batch("send_message_batch", [{"MessageBody": body} for body in bodies],
+                           [str(i) for i in range(len(bodies))])
 
     def _batch(self, operation: str, entries: list[dict[str, Any]],
-               messages: Sequence[ReceivedMessage]) -> list[BatchFailure]:
+               names: list[str]) -> list[BatchFailure]:
+        """Call `operation` ten entries at a time; a failed entry is named by `names`."""
         failures: list[BatchFailure] = []
         for offset in range(0, len(entries), BATCH):
-            chunk = entries[offset:offset + BATCH]
+            chunk = [{"Id": str(i), **entry}
+                     for i, entry in enumerate(entries[offset:offset + BATCH], offset)]
             try:
                 response = getattr(self._sqs, operation)(QueueUrl=self.url, Entries=chunk)
             except (ClientError, BotoCoreError) as exc:
                 raise translate(exc, operation) from exc
-            failures += [BatchFailure(messages[int(f["Id"])].message_id, f.get("Code", ""),
-                                      bool(f.get("SenderFault")))
+            failures += [BatchFailure(names[int(f["Id"])], f.get("Code", ""))
                          for f in response.get("Failed", [])]
         return failures

@@ -191,6 +191,13 @@ def extract_or_record(path: Path, source: SourceRef,
         facts = _inspect(path)
         return _extract(path, source, facts, options)
     except PermanentError as exc:
-        document = replace(_base_document(source, facts), reason=exc.reason,
-                           error_class=exc.error_class, error_code=exc.code)
-        return ExtractionOutcome(document, None)
+        return ExtractionOutcome(failed_document(source, exc, facts), None)
+
+
+def failed_document(source: SourceRef, error: PermanentError,
+                    facts: _FileFacts | None = None) -> Document:
+    """The `status="failed"` record of a file that could not be read: findable by name,
+    with the error's class, code and reason (also what the queue worker indexes for a file
+    it does not download, such as one over the size limit)."""
+    return replace(_base_document(source, facts), reason=error.reason,
+                   error_class=error.error_class, error_code=error.code)
