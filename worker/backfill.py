@@ -22,6 +22,7 @@ from worker.adapters import aws
 from worker.adapters.sqs import SqsQueue
 from worker.config import Settings
 from worker.errors import TransientError
+from worker.models import utc_timestamp
 
 
 def object_created_event(bucket: str, obj: dict[str, Any], region: str | None) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def object_created_event(bucket: str, obj: dict[str, Any], region: str | None) -
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "Object Created",
         "source": "aws.s3", "account": "", "region": region or "",
-        "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": utc_timestamp(when),
         "resources": [f"arn:aws:s3:::{bucket}"],
         "detail": {"version": "0", "bucket": {"name": bucket},
                    "object": {"key": obj["Key"], "size": obj.get("Size", 0),

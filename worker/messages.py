@@ -12,7 +12,7 @@ Anything else raises BadMessageError: the runtime makes such a message visible a
 once, so the queue's redrive policy moves it to the DLQ after its receives.
 
 S3 orders the events of one key by `sequencer`: hex strings of varying length, compared
-after left-padding the shorter with zeros (`sequencer_order`).
+after left-padding the shorter with zeros (`worker.models.is_older`, shared with the sinks).
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from typing import Any, Literal
 from urllib.parse import unquote_plus
 
 from worker.errors import BadMessageError
-from worker.models import SourceRef
+from worker.models import SourceRef, is_older
 
 EventKind = Literal["created", "deleted"]
-SEQUENCER_WIDTH = 32  # S3 sequencers are 16-20 hex digits today; room to spare
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,14 @@ class ObjectEvent:
 
     def is_newer_than(self, other: ObjectEvent) -> bool:
         """True when this event happened after `other` (same key), by sequencer, then time."""
-        mine, theirs = sequencer_order(self.source.sequencer), sequencer_order(
-            other.source.sequencer)
-        if mine and theirs and mine != theirs:
-            return mine > theirs
+        mine, theirs = self.source.sequencer, other.source.sequencer
+        if is_older(theirs, mine):
+            return True
+        if is_older(mine, theirs):
+            return False
         if self.event_time and other.event_time:
             return self.event_time > other.event_time
         return False
-
-
-def sequencer_order(sequencer: str | None) -> str:
-    """A string that sorts like the sequencer's hex value ('' when there is none)."""
-    if not sequencer:
-        return ""
-    return sequencer.strip().upper().rjust(SEQUENCER_WIDTH, "0")
 
 
 def parse_body(body: str) -> list[ObjectEvent]:

@@ -27,8 +27,7 @@ from worker.config import Settings
 from worker.errors import ServiceUnavailableError
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.pipeline import ExtractionOutcome
-from worker.messages import sequencer_order
-from worker.models import Document, Page, SourceRef
+from worker.models import Document, Page, SourceRef, is_older
 from worker.ports import WriteResult
 from worker.service import ProcessingService
 
@@ -57,7 +56,7 @@ class FileSink:
             path = self._path(document.id)
             if path.exists():
                 stored = json.loads(path.read_text("utf-8"))["source"].get("sequencer")
-                if sequencer_order(document.source.sequencer) < sequencer_order(stored):
+                if is_older(document.source.sequencer, stored):
                     results.append(WriteResult(document.id, stale=True))
                     continue
             path.write_text(json.dumps(document.to_dict(), ensure_ascii=False), "utf-8")

@@ -9,7 +9,8 @@ from urllib.parse import quote_plus
 import pytest
 
 from worker.errors import BadMessageError
-from worker.messages import newest_per_object, parse_body, sequencer_order
+from worker.messages import newest_per_object, parse_body
+from worker.models import sequencer_order
 
 AWKWARD_KEYS = ["a b/c d.pdf", "1+1=2.pdf", "100%.txt", "請求書/２０２４年 見積書.pdf", "x/y.docx"]
 
@@ -90,7 +91,7 @@ def test_unparseable_bodies_are_bad_messages(body: str) -> None:
 def test_sequencers_compare_as_hex_values_after_left_padding() -> None:
     assert sequencer_order("FF") < sequencer_order("100")
     assert sequencer_order("0055") == sequencer_order("55")
-    assert sequencer_order(None) == ""
+    assert sequencer_order(None) is None
 
 
 def test_newest_event_per_object_wins() -> None:

@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from worker import __version__
@@ -40,7 +39,7 @@ from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import UNKNOWN, FileType, sniff
 from worker.extraction.text import extract_text
-from worker.models import Document, SourceRef
+from worker.models import Document, SourceRef, utc_timestamp
 
 _HASH_CHUNK = 1024 * 1024
 _LANGUAGE_SAMPLE = 100_000
@@ -136,17 +135,13 @@ def guess_language(text: str) -> str | None:
     return "en" if latin else None
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _base_document(source: SourceRef, facts: _FileFacts | None) -> Document:
     """The file's identity, as a failed document until extraction fills it in."""
     return Document(
         id=source.document_id, source=source, file_name=source.file_name,
         mime_type=facts.file_type.mime_type if facts else UNKNOWN.mime_type,
         size_bytes=facts.size_bytes if facts else 0, sha256=facts.sha256 if facts else "",
-        content="", pages=(), status="failed", processed_at=_now(),
+        content="", pages=(), status="failed", processed_at=utc_timestamp(),
         processor_version=__version__,
     )
 
