@@ -154,7 +154,7 @@ def worker_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object
                sqs.GetQueueAttributes, sqs.GetQueueUrl, sqs.SendMessage], [queue_arn], "Queue"),
         allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes, sqs.SendMessage,
                sqs.StartMessageMoveTask, sqs.ListMessageMoveTasks], [dlq_arn], "DeadLetters"),
-        allow([s3.GetObject, s3.GetObjectVersion], [under(landing_arn)], "Read"),
+        allow([s3.GetObject], [under(landing_arn)], "Read"),  # the current version only
         allow([s3.ListBucket, s3.ListBucketVersions], [landing_arn], "ListLanding"),
         allow([s3.PutObject, s3.DeleteObject], [under(thumbnail_arn)], "Thumbs"),
         allow([kms.Decrypt, kms.GenerateDataKey], [key_arn], "DataKey"),

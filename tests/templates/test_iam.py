@@ -51,7 +51,7 @@ def test_task_role_reaches_only_this_stacks_queue_buckets_and_model(
     assert "sqs:StartMessageMoveTask" in by_sid["DeadLetters"]["Action"]
     read = by_sid["Read"]["Resource"][0]["Fn::Sub"]
     assert read[1] == {"Arn": {"Fn::GetAtt": ["LandingBucket", "Arn"]}}
-    assert by_sid["Read"]["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert by_sid["Read"]["Action"] == ["s3:GetObject"]
     thumbs = by_sid["Thumbs"]["Resource"][0]["Fn::Sub"][1]
     assert thumbs == {"Arn": {"Fn::GetAtt": ["ThumbnailBucket", "Arn"]}}
     model = by_sid["Embeddings"]["Resource"][0]["Fn::Sub"][0]
