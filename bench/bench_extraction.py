@@ -31,10 +31,10 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from bench.table import Row
 from tests.fixtures.japanese_pages import HORIZONTAL_LINES, MINCHO, horizontal_page
 from tests.fixtures.pdfs import born_digital, image_page, new_pdf
-from worker.extraction.images import extract_image
+from worker.extraction.images.reader import extract_image
 from worker.extraction.options import ExtractionOptions, default_jobs
-from worker.extraction.pdf import extract_pdf
-from worker.extraction.poppler import render_page
+from worker.extraction.pdf.poppler import render_page
+from worker.extraction.pdf.reader import extract_pdf
 from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
 
 SCANNED_PAGES = 10
@@ -169,7 +169,7 @@ def born_digital_pdf(scratch: Path) -> list[Row]:
     sample = 3
 
     def ocr_sample() -> None:
-        from worker.extraction.ocr import ocr_image_file
+        from worker.extraction.ocr.tesseract import ocr_image_file
 
         for number in range(1, sample + 1):
             image = render_page(pdf, page=number, dpi=OPTIONS.dpi, out_dir=scratch,
@@ -247,7 +247,7 @@ def _memory_of_pdf(pdf: Path) -> tuple[float, float]:
     """(worker peak MB, largest Tesseract child peak MB) processing one PDF at 150 dpi."""
     code = (
         "import json, resource; from pathlib import Path; from dataclasses import replace;"
-        "from worker.extraction.pdf import extract_pdf;"
+        "from worker.extraction.pdf.reader import extract_pdf;"
         "from worker.extraction.options import ExtractionOptions as O;"
         f"extract_pdf(Path('{pdf}'), replace(O(), dpi=150));"
         f"print(json.dumps([{PEAK_RSS_KB},"

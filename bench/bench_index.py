@@ -23,10 +23,10 @@ from opensearchpy import OpenSearch, helpers
 from bench.table import Row
 from tests.fixtures.opensearch import OpenSearchNode, start_node
 from tests.integration.index_helpers import make_document
-from worker.adapters.opensearch import OpenSearchSink, document_body
-from worker.index_admin import setup_index
-from worker.index_mapping import IndexDesign
 from worker.models import Document
+from worker.search.admin import setup_index
+from worker.search.mapping import IndexDesign
+from worker.search.sink import OpenSearchSink, document_body
 
 DOCUMENTS = 400
 ROUNDS = 3

@@ -58,7 +58,7 @@ def process(paths: tuple[Path, ...], out_dir: Path, jobs: int | None, languages:
 @cli.command()
 def run() -> None:
     """Run the queue worker (configuration from the environment)."""
-    from worker.runtime import run_worker
+    from worker.queue.runtime import run_worker
 
     sys.exit(_guard(lambda: run_worker(Settings.from_env())))
 
@@ -101,7 +101,7 @@ def redrive() -> None:
 @cli.command("index-setup")
 def index_setup() -> None:
     """Create or update the index template, the versioned index and the alias."""
-    from worker.index_admin import setup_index
+    from worker.search.admin import setup_index
 
     sys.exit(_guard(lambda: setup_index(Settings.from_env())))
 
@@ -112,7 +112,7 @@ def index_setup() -> None:
 @click.option("--size", default=10, show_default=True, type=click.IntRange(1, 100))
 def search(query: str, semantic: bool, size: int) -> None:
     """Print the top hits for QUERY with highlighted snippets."""
-    from worker.index_admin import search_index
+    from worker.search.admin import search_index
 
     sys.exit(_guard(lambda: search_index(Settings.from_env(), query, semantic=semantic,
                                          size=size)))

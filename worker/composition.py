@@ -54,7 +54,7 @@ def check_service(settings: Settings) -> None:
 def build_sink(settings: Settings) -> DocumentSink:
     if settings.opensearch_endpoint:
         try:
-            from worker.adapters.opensearch import OpenSearchSink
+            from worker.search.sink import OpenSearchSink
         except ImportError as exc:
             raise ConfigurationError(
                 f"OPENSEARCH_ENDPOINT is set but the OpenSearch adapter is unavailable: {exc}"

@@ -106,7 +106,7 @@ class Settings:
     ecs_agent_uri: str | None
     xray_daemon_address: str | None
     tracing: bool
-    # queue worker: heartbeat, retries, health, task protection (worker/runtime.py)
+    # queue worker: heartbeat, retries, health, task protection (worker/queue/runtime.py)
     message_hold_cap_s: float  # hard cap on keeping one message hidden by heartbeats
     retry_backoff_base_s: int  # visibility after a transient error, doubled per receive
     retry_backoff_max_s: int

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from opensearchpy import OpenSearch
 
-from worker.index_mapping import text_query
 from worker.models import Document, Page, PageMethod, SourceRef
+from worker.search.mapping import text_query
 
 
 def make_document(key: str, pages: list[str], *, method: PageMethod = "text-layer",

@@ -16,7 +16,7 @@ from worker.errors import (
     EmptyFileError,
     UnsupportedFileError,
 )
-from worker.extraction.images import extract_image
+from worker.extraction.images.reader import extract_image
 from worker.extraction.options import ExtractionOptions
 
 OPTIONS = ExtractionOptions()

@@ -15,9 +15,9 @@ from opensearchpy import OpenSearch
 
 from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import count, found, make_document, refresh
-from worker.adapters.opensearch import OpenSearchSink
 from worker.errors import ConfigurationError
-from worker.index_admin import setup_index
+from worker.search.admin import setup_index
+from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 
@@ -126,8 +126,8 @@ def test_catch_up_carries_late_writes_and_keeps_newer_events(
         opensearch_node: OpenSearchNode, alias: str) -> None:
     """What reached the old index during the copy is carried over after the swap, by the
     ordering rule: a newer event already in the new index is kept."""
-    from worker.adapters.opensearch import document_body
-    from worker.index_admin import catch_up
+    from worker.search.admin import catch_up
+    from worker.search.sink import document_body
 
     client = opensearch_node.client()
     settings = opensearch_node.settings(alias)
@@ -167,7 +167,7 @@ class QueryEmbedder:
 
 def test_semantic_search_prints_the_nearest_documents_first(
         opensearch_node: OpenSearchNode, alias: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from worker.index_admin import search_index
+    from worker.search.admin import search_index
 
     client = opensearch_node.client()
     settings = opensearch_node.settings(alias)

@@ -25,9 +25,9 @@ from cryptography.x509.oid import NameOID
 from opensearchpy.exceptions import SSLError
 
 from tests.fixtures.moto import AwsEnv
-from worker.adapters.opensearch_client import connect
 from worker.config import Settings
 from worker.errors import ConfigurationError
+from worker.search.client import connect
 
 pytestmark = [pytest.mark.integration]
 

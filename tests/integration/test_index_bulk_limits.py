@@ -15,10 +15,10 @@ import pytest
 from tenacity import wait_none
 
 from tests.integration.index_helpers import make_document
-from worker.adapters.opensearch import OpenSearchSink
-from worker.adapters.opensearch_client import connect
 from worker.config import Settings
 from worker.errors import DocumentRejectedError
+from worker.search.client import connect
+from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration]
 

@@ -14,10 +14,10 @@ from tenacity import wait_none
 
 from tests.fixtures.opensearch import OpenSearchNode, start_node
 from tests.integration.index_helpers import count, make_document, refresh
-from worker.adapters.opensearch import OpenSearchSink
 from worker.errors import ServiceUnavailableError, TransientError
-from worker.index_admin import setup_index
 from worker.models import SourceRef
+from worker.search.admin import setup_index
+from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 

@@ -1,5 +1,5 @@
 """Japanese (and English) documents are findable on a real OpenSearch node with the index
-design of worker/index_mapping.py: words, partial words, width variants, OCR-spaced text,
+design of worker/search/mapping.py: words, partial words, width variants, OCR-spaced text,
 file-name fragments."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from opensearchpy import OpenSearch
 
 from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import found, make_document, refresh
-from worker.adapters.opensearch import OpenSearchSink
-from worker.index_mapping import IndexDesign
+from worker.search.mapping import IndexDesign
+from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 
@@ -25,7 +25,7 @@ MINUTES = "議事録_営業会議.pdf"
 @pytest.fixture(scope="module")
 def corpus(opensearch_node: OpenSearchNode) -> Iterator[tuple[OpenSearch, str]]:
     """Four documents written through the product's sink into a fresh index."""
-    from worker.index_admin import setup_index
+    from worker.search.admin import setup_index
 
     alias = "test-search-corpus"
     settings = opensearch_node.settings(alias)
@@ -86,7 +86,7 @@ def test_the_estimate_is_not_found_by_the_invoice_word(corpus: tuple[OpenSearch,
 
 
 def test_hits_carry_highlights_and_page_numbers(corpus: tuple[OpenSearch, str]) -> None:
-    from worker.index_mapping import text_query
+    from worker.search.mapping import text_query
 
     client, alias = corpus
     hit = client.search(index=alias, body=text_query("データベース"))["hits"]["hits"][0]
@@ -108,7 +108,7 @@ def test_search_design_uses_only_built_in_components(search_design: IndexDesign,
 def test_kuromoji_option_matches_inflected_words(opensearch_node: OpenSearchNode) -> None:
     """With OPENSEARCH_JAPANESE_ANALYZER=kuromoji, `.morph` fields find a word in another
     inflection (走った ~ 走る), which bigrams alone cannot, and bigram partial words still work."""
-    from worker.index_admin import setup_index
+    from worker.search.admin import setup_index
 
     alias = "test-search-kuromoji"
     settings = opensearch_node.settings(alias, OPENSEARCH_JAPANESE_ANALYZER="kuromoji")

@@ -11,11 +11,11 @@ import pytest
 
 from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import count, found, make_document, refresh
-from worker.adapters.opensearch import OpenSearchSink
 from worker.errors import DocumentRejectedError
-from worker.index_admin import setup_index
-from worker.index_mapping import IndexDesign, knn_query
 from worker.models import SourceRef
+from worker.search.admin import setup_index
+from worker.search.mapping import IndexDesign, knn_query
+from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 
@@ -153,7 +153,7 @@ def test_unordered_mode_for_serverless_writes_replays_and_deletes(
         opensearch_node: OpenSearchNode) -> None:
     """OpenSearch Serverless has no scripted updates or aliases: plain index/delete actions
     into one index named like the alias (what index-setup makes there)."""
-    from worker.index_admin import _setup_serverless
+    from worker.search.admin import _setup_serverless
 
     name = "test-serverless-style"
     client = opensearch_node.client()

@@ -19,8 +19,8 @@ from tests.fixtures.japanese_pages import (
     save_pgm,
     titled_page,
 )
-from worker.extraction.images import extract_image
-from worker.extraction.ocr import ocr_image_file
+from worker.extraction.images.reader import extract_image
+from worker.extraction.ocr.tesseract import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 
 OPTIONS = ExtractionOptions()

@@ -10,7 +10,7 @@ from tests.fixtures.japanese_pages import HORIZONTAL_LINES
 from tests.fixtures.pdfs import born_digital, encrypt
 from worker.errors import CorruptFileError, EmptyFileError, EncryptedFileError, PermanentError
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.pdf import extract_pdf
+from worker.extraction.pdf.reader import extract_pdf
 
 OPTIONS = ExtractionOptions()
 

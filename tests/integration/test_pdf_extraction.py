@@ -21,7 +21,7 @@ from tests.fixtures.pdfs import (
     utf8_read_as_cp1252,
 )
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.pdf import extract_pdf
+from worker.extraction.pdf.reader import extract_pdf
 
 OPTIONS = ExtractionOptions()
 SCAN_CER_BOUND = 0.02  # measured 0.000 for the rendered scan page (as in test_ocr_japanese)

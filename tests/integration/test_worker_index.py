@@ -17,9 +17,9 @@ from tests.fixtures.opensearch import OpenSearchNode, start_node
 from tests.integration.test_worker_e2e import SAMPLES
 from tests.integration.test_worker_events import eventbridge_event
 from tests.support.envs import fast_env
-from worker.index_admin import setup_index
-from worker.index_mapping import IndexDesign
 from worker.models import SourceRef
+from worker.search.admin import setup_index
+from worker.search.mapping import IndexDesign
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 

@@ -6,7 +6,7 @@ import sys
 from tests.support.fakes import build_fake_service
 from worker.cli import _guard
 from worker.config import Settings
-from worker.runtime import run_worker
+from worker.queue.runtime import run_worker
 
 if __name__ == "__main__":
     sys.exit(_guard(lambda: run_worker(Settings.from_env(), factory=build_fake_service)))

@@ -9,10 +9,7 @@ import pytest
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from worker.adapters.opensearch import item_error, request_error
-from worker.adapters.opensearch_client import is_serverless, signing_region, signing_service
 from worker.config import Settings
-from worker.embedding_text import chunk_text, combine
 from worker.errors import (
     ConfigurationError,
     DocumentRejectedError,
@@ -21,8 +18,11 @@ from worker.errors import (
     TimeoutExceededError,
     TransientError,
 )
-from worker.index_mapping import IndexDesign, analysis, mappings, width_mappings
 from worker.models import sequencer_order
+from worker.search.client import is_serverless, signing_region, signing_service
+from worker.search.embedding_text import chunk_text, combine
+from worker.search.mapping import IndexDesign, analysis, mappings, width_mappings
+from worker.search.sink import item_error, request_error
 
 
 def _unescape(side: str) -> str:

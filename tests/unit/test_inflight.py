@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from worker.adapters.sqs import ReceivedMessage
-from worker.inflight import InFlight, retry_delay_s
-from worker.jobs import Job
 from worker.messages import ObjectEvent
 from worker.models import SourceRef
+from worker.queue.inflight import InFlight, retry_delay_s
+from worker.queue.jobs import Job
 
 
 def message(mid: str, handle: str = "h") -> ReceivedMessage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.japanese import japanese_share, remove_cjk_spaces
+from worker.extraction.ocr.japanese import japanese_share, remove_cjk_spaces
 
 
 @pytest.mark.parametrize("ocr, expected", [

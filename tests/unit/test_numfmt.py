@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.numfmt import BUILTIN_FORMATS, excel_datetime, format_value, general
+from worker.extraction.office.numfmt import BUILTIN_FORMATS, excel_datetime, format_value, general
 
 
 @pytest.mark.parametrize(("value", "code", "shown"), [

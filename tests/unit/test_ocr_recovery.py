@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.extraction.ocr_reading import Reading, Word, merge_recovered, sure_line_boxes
+from worker.extraction.ocr.reading import Reading, Word, merge_recovered, sure_line_boxes
 
 
 def _word(text: str, conf: float, box: tuple[int, int, int, int],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from worker.extraction.ocr import _vertical_languages
-from worker.extraction.ocr_reading import parse_tsv, patch_latin_junk
+from worker.extraction.ocr.reading import parse_tsv, patch_latin_junk
+from worker.extraction.ocr.tesseract import _vertical_languages
 
 HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
           "\tconf\ttext")

@@ -23,9 +23,9 @@ from worker.errors import (
     EncryptedFileError,
     UnsupportedFileError,
 )
-from worker.extraction.legacy import ole2_error
-from worker.extraction.office import extract_office
-from worker.extraction.ooxml import embedded_thumbnail
+from worker.extraction.office.ole2 import ole2_error
+from worker.extraction.office.ooxml import embedded_thumbnail
+from worker.extraction.office.word_powerpoint import extract_office
 from worker.extraction.options import ExtractionOptions
 
 OPTIONS = ExtractionOptions()

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from worker.errors import UnsupportedFileError
-from worker.extraction import text as text_module
-from worker.extraction.encoding import detect_encoding, japanese_score
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.sniff import sniff
-from worker.extraction.text import extract_text
+from worker.extraction.text import reader as text_module
+from worker.extraction.text.encoding import detect_encoding, japanese_score
+from worker.extraction.text.reader import extract_text
 
 INVOICE = ("請求書\n株式会社サンプル　御中\n"
            "品名,数量,金額\nノートパソコン,2,￥300,000\n合計金額：３３０，０００円（税込）\n")

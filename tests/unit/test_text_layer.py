@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.text_layer import needs_image_check, text_layer_problem
+from worker.extraction.pdf.text_layer import needs_image_check, text_layer_problem
 
 GOOD_JAPANESE = "本日は東京本社で会議を行います。見積書の金額は合計で十二万円です。"
 

@@ -1,6 +1,6 @@
 """The Embedder of worker/ports.py on Amazon Bedrock (Titan Text Embeddings V2).
 
-One `invoke_model` per chunk (worker/embedding_text.py cuts the text), with
+One `invoke_model` per chunk (worker/search/embedding_text.py cuts the text), with
 `dimensions` = EMBEDDING_DIMENSIONS (256, 512 or 1024) and `normalize` on; the chunk vectors
 become one unit-length document vector. Errors are translated here:
 - throttling, service unavailable, model not ready / timeout, 5xx, connection and read
@@ -27,7 +27,6 @@ from tenacity.wait import wait_base, wait_exponential_jitter
 
 from worker.adapters import aws
 from worker.config import Settings
-from worker.embedding_text import DEFAULT_MAX_CHUNKS, chunk_text, combine
 from worker.errors import (
     ConfigurationError,
     PermanentError,
@@ -36,6 +35,7 @@ from worker.errors import (
     TransientError,
     WorkerError,
 )
+from worker.search.embedding_text import DEFAULT_MAX_CHUNKS, chunk_text, combine
 
 ALLOWED_DIMENSIONS = (256, 512, 1024)
 _TRANSIENT = {"ThrottlingException", "ServiceUnavailableException", "ModelNotReadyException",

@@ -32,13 +32,13 @@ from worker.errors import (
     PermanentError,
     UnsupportedFileError,
 )
-from worker.extraction.legacy import ole2_error
-from worker.extraction.office import extract_office
-from worker.extraction.ooxml import embedded_thumbnail
+from worker.extraction.office.ole2 import ole2_error
+from worker.extraction.office.ooxml import embedded_thumbnail
+from worker.extraction.office.word_powerpoint import extract_office
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import UNKNOWN, FileType, sniff
-from worker.extraction.text import extract_text
+from worker.extraction.text.reader import extract_text
 from worker.models import Document, SourceRef, utc_timestamp
 
 _HASH_CHUNK = 1024 * 1024
@@ -86,10 +86,10 @@ def _check_limits(facts: _FileFacts, options: ExtractionOptions) -> None:
 def _read(path: Path, file_type: FileType, options: ExtractionOptions) -> Extracted:
     kind = file_type.kind
     if kind == "pdf":
-        from worker.extraction.pdf import extract_pdf  # poppler and OCR only when needed
+        from worker.extraction.pdf.reader import extract_pdf  # poppler and OCR only when needed
         return extract_pdf(path, options)
     if kind == "image":
-        from worker.extraction.images import extract_image
+        from worker.extraction.images.reader import extract_image
         return extract_image(path, options)
     if kind in ("docx", "xlsx", "pptx"):
         return extract_office(path, kind, options)

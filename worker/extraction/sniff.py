@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from worker.extraction.encoding import detect_encoding
+from worker.extraction.text.encoding import detect_encoding
 
 Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from PIL import Image
 
 from worker.errors import FatalError, WorkerError
+from worker.extraction.images.picture import check_pixels, decode, open_picture, to_rgb, upright
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.picture import check_pixels, decode, open_picture, to_rgb, upright
-from worker.extraction.poppler import render_thumbnail
+from worker.extraction.pdf.poppler import render_thumbnail
 
 JPEG_QUALITY = 80
 PDF_THUMBNAIL_TIMEOUT_S = 60.0

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
-from worker.extraction.numfmt import BUILTIN_FORMATS, format_value
-from worker.extraction.ooxml import OoxmlPackage, children, local, relationship_id
+from worker.extraction.office.numfmt import BUILTIN_FORMATS, format_value
+from worker.extraction.office.ooxml import OoxmlPackage, children, local, relationship_id
 from worker.extraction.result import Extracted
 from worker.models import Page
 

@@ -14,7 +14,7 @@ from itertools import groupby
 
 from pytesseract.pytesseract import file_to_dict
 
-from worker.extraction.japanese import remove_cjk_spaces
+from worker.extraction.ocr.japanese import remove_cjk_spaces
 
 LineKey = tuple[int, int, int]  # (block, paragraph, line)
 LATIN_JUNK_CONFIDENCE = 60.0  # Latin words read less surely than this may be misread Japanese

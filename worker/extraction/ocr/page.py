@@ -19,7 +19,7 @@ from typing import TypeVar
 from PIL import Image
 
 from worker.errors import EmptyFileError, TimeoutExceededError
-from worker.extraction.ocr import ocr_image_file
+from worker.extraction.ocr.tesseract import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.models import Page

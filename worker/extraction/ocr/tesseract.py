@@ -53,7 +53,7 @@ from PIL import Image
 from pytesseract.pytesseract import osd_to_dict
 
 from worker.errors import MissingProgramError, TimeoutExceededError, TransientError
-from worker.extraction.ocr_reading import (
+from worker.extraction.ocr.reading import (
     LATIN_JUNK_SHARE,
     Reading,
     merge_recovered,
@@ -62,9 +62,9 @@ from worker.extraction.ocr_reading import (
     placed,
     sure_line_boxes,
 )
+from worker.extraction.ocr.unread import mask_read_lines
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.programs import INSTALL_HINT, Finished, ProgramTimedOut, run_program
-from worker.extraction.unread import mask_read_lines
 
 TESSERACT = "tesseract"
 AUTOMATIC_LAYOUT = "3"  # page segmentation modes

@@ -2,7 +2,7 @@
 
 One main process receives (long polling, at most as many messages as there are free pool
 slots, so nothing is received while the pool is full), hands each message's events to a
-process pool (worker/jobs.py), keeps held messages hidden with a visibility heartbeat up
+process pool (worker/queue/jobs.py), keeps held messages hidden with a visibility heartbeat up
 to a hard cap, and settles each message by its outcome:
 - done → DeleteMessageBatch (its `Failed` entries are logged: the message will come back
   and be processed again, idempotently);
@@ -31,15 +31,16 @@ from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from worker import composition, jobs, observability
-from worker.acks import Acks
+from worker import composition, observability
 from worker.adapters.ecs import TaskProtection
 from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
 from worker.errors import BadMessageError, FatalError, TransientError, classify
-from worker.inflight import Held, InFlight, retry_delay_s
 from worker.messages import newest_per_object, parse_body
 from worker.observability import FileMetrics
+from worker.queue import jobs
+from worker.queue.acks import Acks
+from worker.queue.inflight import Held, InFlight, retry_delay_s
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

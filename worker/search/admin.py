@@ -21,10 +21,10 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from worker.adapters.opensearch import OpenSearchSink, request_error
 from worker.config import Settings
 from worker.errors import ConfigurationError, ServiceUnavailableError
-from worker.index_mapping import (
+from worker.ports import Embedder
+from worker.search.mapping import (
     MAPPING_VERSION,
     IndexDesign,
     alias_body,
@@ -34,12 +34,12 @@ from worker.index_mapping import (
     mappings,
     text_query,
 )
-from worker.ports import Embedder
+from worker.search.sink import OpenSearchSink, request_error
 
 
 def setup_index(settings: Settings, version: int = MAPPING_VERSION,
                 client: OpenSearch | None = None) -> int:
-    from worker.adapters.opensearch_client import connect, is_serverless
+    from worker.search.client import connect, is_serverless
 
     design = IndexDesign.from_settings(settings, version)
     client = client or connect(settings)
@@ -142,7 +142,7 @@ def _setup_serverless(client: OpenSearch, design: IndexDesign) -> None:
 
 def search_index(settings: Settings, query: str, semantic: bool = False, size: int = 10,
                  client: OpenSearch | None = None, embedder: Embedder | None = None) -> int:
-    from worker.adapters.opensearch_client import connect
+    from worker.search.client import connect
 
     client = client or connect(settings)
     if semantic:

@@ -18,10 +18,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from worker.errors import UnsupportedFileError
-from worker.extraction.encoding import detect_encoding, strict_decode
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import FileType
+from worker.extraction.text.encoding import detect_encoding, strict_decode
 from worker.models import Page
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024

@@ -2,7 +2,7 @@
 
 Each pool process builds its own service once (`init_process`: its own boto3 clients,
 logging and tracer) and then runs jobs. A job returns a picklable `JobResult`; the main
-process (worker/runtime.py) decides what happens to the message. Pool processes ignore
+process (worker/queue/runtime.py) decides what happens to the message. Pool processes ignore
 SIGINT: the main process alone decides when work stops, so a
 terminal's Ctrl-C (sent to the whole process group) cannot cut a file in half. SIGTERM
 keeps its default so that the pool can stop its processes; ECS and Docker send it to the

@@ -133,7 +133,7 @@ class OpenSearchSink:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenSearchSink:
-        from worker.adapters.opensearch_client import connect, is_serverless
+        from worker.search.client import connect, is_serverless
 
         return cls(connect(settings), settings.opensearch_index,
                    ordered=not is_serverless(settings))

@@ -1,6 +1,6 @@
 """Bookkeeping of the messages a worker holds: when to extend them, which may start.
 
-Pure (no SQS, no clock of its own): worker/runtime.py passes `now` in. A message is held
+Pure (no SQS, no clock of its own): worker/queue/runtime.py passes `now` in. A message is held
 from its receive until it is deleted or released; while held, the heartbeat extends its
 visibility well before it expires, up to a hard cap. Two messages about the same object
 never run at once: the later one waits (`ready`) until the first is settled, so duplicate
@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from worker.adapters.sqs import ReceivedMessage
-from worker.jobs import Job, JobResult
+from worker.queue.jobs import Job, JobResult
 
 SQS_MAX_VISIBILITY_S = 43_200
 

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from worker.errors import CorruptFileError
+from worker.extraction.ocr.page import Budget, map_pages, ocr_page, require_content
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.page_ocr import Budget, map_pages, ocr_page, require_content
-from worker.extraction.poppler import (
+from worker.extraction.pdf.poppler import (
     PdfImage,
     PdfInfo,
     pdf_fonts,
@@ -29,8 +29,8 @@ from worker.extraction.poppler import (
     pdf_text,
     render_page,
 )
+from worker.extraction.pdf.text_layer import needs_image_check, text_layer_problem
 from worker.extraction.result import Extracted
-from worker.extraction.text_layer import needs_image_check, text_layer_problem
 from worker.models import Page
 
 MIN_DPI = 72  # below this a down-scaled page is not worth OCR

@@ -15,9 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from worker.extraction.options import ExtractionOptions
-from worker.extraction.page_ocr import Budget, ocr_page, require_content
-from worker.extraction.picture import (
+from worker.extraction.images.picture import (
     check_pixels,
     decode,
     flatten_lighting,
@@ -25,6 +23,8 @@ from worker.extraction.picture import (
     to_grayscale,
     upright,
 )
+from worker.extraction.ocr.page import Budget, ocr_page, require_content
+from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.models import Page
 

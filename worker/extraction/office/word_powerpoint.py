@@ -19,11 +19,11 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from worker.errors import CorruptFileError
-from worker.extraction.ooxml import OoxmlPackage, attribute, children, local, relationship_id
+from worker.extraction.office.ooxml import OoxmlPackage, attribute, children, local, relationship_id
+from worker.extraction.office.xlsx import workbook_pages
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import Kind
-from worker.extraction.xlsx import workbook_pages
 from worker.models import Page
 
 MAX_CHARS = 20_000_000  # per document: past it the document is partial

@@ -1,6 +1,6 @@
 """The search index's design, as plain data: analysis, mapping, template, alias.
 
-Pure (no client): `worker/index_admin.py` sends these bodies, the tests read them.
+Pure (no client): `worker/search/admin.py` sends these bodies, the tests read them.
 
 Japanese has no spaces between words, so the default analysis indexes overlapping character
 bigrams (`cjk_bigram`, built into every OpenSearch): a query for 請求書 matches documents

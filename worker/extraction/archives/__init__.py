@@ -1,0 +1,3 @@
+"""Archives (zip, tar): members become child documents, under limits counted on the bytes actually
+inflated.
+"""

@@ -1,0 +1,1 @@
+"""E-mail (.eml, .msg): headers become fields, attachments become child documents."""
