@@ -105,7 +105,8 @@ def _by_signature(head: bytes) -> FileType | None:
 def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
     """docx / xlsx / pptx from the main part's content type in [Content_Types].xml, or None
     for other zips. The part is inflated under its limit counted on the bytes produced: a
-    lying declared size is a DecompressionBombError, a damaged part a CorruptFileError. Only `*.main+xml` content types count: a presentation that embeds a
+    lying declared size is a DecompressionBombError, a damaged part a CorruptFileError.
+    Only `*.main+xml` content types count: a presentation that embeds a
     Word file lists the Word type too, as a plain default for the embedded part."""
     try:
         info = archive.getinfo("[Content_Types].xml")

@@ -170,7 +170,10 @@ class MemberStream(io.RawIOBase):
             data = b""
             if self._inflater.needs_input:
                 data = self._read_compressed(want)
-            out = self._inflater.produce(data, want)
+            try:
+                out = self._inflater.produce(data, want)
+            except (zlib.error, OSError, EOFError, ValueError) as exc:
+                raise CorruptFileError(f"member {self._name!r} is damaged: {exc}") from exc
             if out:
                 self._count(out)
                 buffer[:len(out)] = out

@@ -19,7 +19,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from worker.errors import CorruptFileError, FileTooLargeError, PermanentError, UnsupportedFileError
 from worker.extraction.archives.inflate import CHUNK, InflateBudget
@@ -40,7 +40,7 @@ _SUFFIXES = {"gzip": (".gz", ".tgz"), "bzip2": (".bz2", ".tbz2"), "xz": (".xz", 
 class _Counted(io.RawIOBase):
     """The decompressed stream, each byte charged to the budget as it is produced."""
 
-    def __init__(self, raw: BinaryIO, decompressed: BinaryIO, budget: InflateBudget,
+    def __init__(self, raw: BinaryIO, decompressed: IO[bytes], budget: InflateBudget,
                  name: str) -> None:
         super().__init__()
         self._raw, self._inner, self._budget, self._name = raw, decompressed, budget, name
@@ -58,9 +58,9 @@ class _Counted(io.RawIOBase):
         return len(data)
 
 
-def _decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
+def _decompressed(raw: BinaryIO, compression: str | None) -> IO[bytes]:
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if compression == "bzip2":
         return bz2.BZ2File(raw, "rb")
     if compression == "xz":
@@ -85,7 +85,7 @@ class _TarUnpacking:
     def members(self) -> Iterator[Member]:
         with self._open() as stream:
             try:
-                archive = tarfile.open(fileobj=stream, mode="r|")
+                archive = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - closed below
             except tarfile.ReadError:
                 archive = None
             except _STREAM_ERRORS as exc:
@@ -97,8 +97,8 @@ class _TarUnpacking:
                 return
             try:
                 yield from self._tar_members(archive)
-            except PermanentError:
-                raise
+            except PermanentError as exc:  # a limit crossed while skipping to the next header
+                self._notes.append(exc.reason)
             except _STREAM_ERRORS as exc:
                 self._notes.append(f"the archive is damaged after {len(self._paths)} "
                                    f"member(s): {exc}")
@@ -142,7 +142,7 @@ class _TarUnpacking:
         with self._open() as stream:
             yield Member(path, save=self._saver(lambda: stream, path))
 
-    def _saver(self, opener: Callable[[], BinaryIO | None],
+    def _saver(self, opener: Callable[[], IO[bytes] | None],
                path: str) -> Callable[[BinaryIO], None]:
         def save(destination: BinaryIO) -> None:
             try:
@@ -165,10 +165,11 @@ class _TarUnpacking:
         return save
 
     def parent(self) -> Extracted:
+        notes = list(dict.fromkeys(self._notes))  # a limit may be met twice: said once
         return Extracted(
             pages=(Page(1, listing_page_text(self._paths), "text-layer"),),
-            status="partial" if self._notes else "complete",
-            reason="; ".join(self._notes)[:2000] if self._notes else None)
+            status="partial" if notes else "complete",
+            reason="; ".join(notes)[:2000] if notes else None)
 
 
 def unpack_tar(path: Path, file_name: str, compression: str | None, budget: ContainerBudget,

@@ -62,7 +62,7 @@ def mail_headers(message: EmailMessage) -> MailHeaders:
             header = message[name]
             addresses = getattr(header, "addresses", ()) if header is not None else ()
             to.extend(" ".join(str(address).split()) for address in addresses)
-        except Exception:  # noqa: S112 - a malformed address list is left out, not fatal
+        except Exception:  # a malformed address list is left out, not fatal
             continue
     date = None
     try:
@@ -123,7 +123,8 @@ def _leaf_parts(message: Message) -> Iterator[Message]:
         return
     payload = message.get_payload()
     for sub in payload if isinstance(payload, list) else ():
-        yield from _leaf_parts(sub)
+        if isinstance(sub, Message):
+            yield from _leaf_parts(sub)
 
 
 def _part_bytes(part: Message) -> bytes:

@@ -90,7 +90,7 @@ def _headers(message: _Storage) -> MailHeaders:
     name, address = message.text(SENDER_NAME), (message.text(SENDER_SMTP)
                                                  or message.text(SENDER_EMAIL))
     sender = f"{name} <{address}>" if name and address and name != address else name or address
-    recipients = []
+    recipients: list[str] = []
     for prop in (DISPLAY_TO, DISPLAY_CC):
         recipients.extend(part.strip() for part in (message.text(prop) or "").split(";"))
     return MailHeaders(subject=message.text(SUBJECT), sender=sender,

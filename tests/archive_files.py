@@ -1,0 +1,143 @@
+"""Archive and mail fixtures, made by real writers: the standard library's zipfile, tarfile
+and email packages, Info-ZIP `zip` (encrypted members), 7-Zip, gcab, and libgsf's
+`gsf createole` (the OLE2 container of an Outlook .msg)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import struct
+import subprocess
+import tarfile
+import zipfile
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+JST = timezone(timedelta(hours=9))
+
+
+class Cp932ZipInfo(zipfile.ZipInfo):
+    """A member named in CP932 without the UTF-8 flag (bit 11), as Japanese Windows'
+    Explorer and Lhaplus write them: zipfile itself would write UTF-8 with the flag."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("cp932"), self.flag_bits & ~0x800
+
+
+class RawNameZipInfo(zipfile.ZipInfo):
+    """A member whose name bytes are given as is (NUL, '..', absolute): hostile names."""
+
+    raw_name = b""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.raw_name, self.flag_bits & ~0x800
+
+
+def write_zip(path: Path, members: Mapping[str, bytes], cp932: bool = False) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = Cp932ZipInfo(name) if cp932 else zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return path
+
+
+def write_raw_name_zip(path: Path, members: Mapping[bytes, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for raw, data in members.items():
+            info = RawNameZipInfo(raw.decode("latin-1").replace("\x00", "_"))
+            info.raw_name = raw
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return path
+
+
+def write_tar(path: Path, members: Mapping[str, bytes], mode: str = "w") -> Path:
+    with tarfile.open(path, mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def encrypted_zip(path: Path, folder: Path, members: Mapping[str, bytes],
+                  password: str = "himitsu") -> Path:
+    """Info-ZIP `zip -e`: members with traditional PKWARE encryption."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in members.items():
+        (folder / name).write_bytes(data)
+    subprocess.run(["zip", "-q", "-P", password, str(path.resolve()), *members], cwd=folder,
+                   check=True)
+    return path
+
+
+def seven_zip(path: Path, folder: Path) -> Path:
+    """A real 7z archive of the files in `folder` (7-Zip)."""
+    subprocess.run(["7z", "a", "-bd", "-y", str(path.resolve()), "."], cwd=folder, check=True,
+                   capture_output=True)
+    return path
+
+
+def cabinet(path: Path, file: Path) -> Path:
+    subprocess.run(["gcab", "-c", "-n", str(path), str(file)], check=True, capture_output=True)
+    return path
+
+
+def japanese_mail(attachments: Mapping[str, tuple[bytes, str]] | None = None,
+                  subject_charset: str = "iso-2022-jp", body_charset: str = "iso-2022-jp",
+                  cte: str | None = None, html: str | None = None) -> EmailMessage:
+    """An e-mail as Japanese mailers write it: encoded-word headers in `subject_charset`,
+    the body in `body_charset` (quoted-printable or base64 by `cte`), an HTML alternative,
+    and attachments (name → (bytes, MIME type))."""
+    message = EmailMessage()
+    message["Subject"] = Header("【見積依頼】第3四半期の部材について", subject_charset).encode()
+    message["From"] = Header("山田 太郎", "iso-2022-jp").encode() + " <yamada@example.co.jp>"
+    message["To"] = Header("佐藤 花子", "iso-2022-jp").encode() + " <sato@example.co.jp>"
+    message["Date"] = format_datetime(datetime(2024, 10, 1, 9, 30, tzinfo=JST))
+    message["Message-ID"] = "<20241001093000.1234@example.co.jp>"
+    body = "佐藤様\n\nいつもお世話になっております。\n添付の見積書をご確認ください。\n\n山田"
+    message.set_content(body, charset=body_charset, cte=cte)
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    for name, (data, mime) in (attachments or {}).items():
+        maintype, subtype = mime.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+def write_msg(path: Path, work: Path, subject: str, body: str, sender: tuple[str, str],
+              to: str, sent: datetime, attachments: Mapping[str, bytes]) -> Path:
+    """An Outlook .msg: MAPI property streams (MS-OXMSG) written as files and packed into an
+    OLE2 compound file by libgsf's `gsf createole`. No maintained .msg writer exists on
+    PyPI or in Debian (extract-msg, olefile and msg-parser only read), so the property
+    layout is ours; the container is a real writer's."""
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    filetime = int((sent - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10**7)
+
+    def unicode(folder: Path, prop: int, text: str) -> None:
+        (folder / f"__substg1.0_{prop:04X}001F").write_bytes(text.encode("utf-16-le"))
+
+    unicode(work, 0x0037, subject)
+    unicode(work, 0x0C1A, sender[0])
+    unicode(work, 0x5D01, sender[1])
+    unicode(work, 0x0E04, to)
+    unicode(work, 0x1000, body)
+    fixed = struct.pack("<HHIQ", 0x0040, 0x0039, 6, filetime)
+    (work / "__properties_version1.0").write_bytes(b"\x00" * 32 + fixed)
+    for index, (name, data) in enumerate(attachments.items()):
+        folder = work / f"__attach_version1.0_#{index:08X}"
+        folder.mkdir()
+        unicode(folder, 0x3707, name)
+        (folder / "__substg1.0_37010102").write_bytes(data)
+        (folder / "__properties_version1.0").write_bytes(b"\x00" * 8)
+    entries = sorted(entry.name for entry in work.iterdir())
+    subprocess.run(["gsf", "createole", str(path.resolve()), *entries], cwd=work, check=True,
+                   capture_output=True)
+    return path
