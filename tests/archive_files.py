@@ -4,20 +4,29 @@ and email packages, Info-ZIP `zip` (encrypted members), 7-Zip, gcab, and libgsf'
 
 from __future__ import annotations
 
+import base64
 import io
+import quopri
 import shutil
 import struct
 import subprocess
 import tarfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from email.header import Header
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email import base64mime, encoders
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 JST = timezone(timedelta(hours=9))
+MAIL_SUBJECT = "【見積依頼】第3四半期の部材について"
+MAIL_BODY = "佐藤様\n\nいつもお世話になっております。\n添付の見積書をご確認ください。\n\n山田"
 
 
 class Cp932ZipInfo(zipfile.ZipInfo):
@@ -88,25 +97,59 @@ def cabinet(path: Path, file: Path) -> Path:
     return path
 
 
+_CODECS = {"shift_jis": "cp932", "iso-2022-jp": "iso2022_jp", "utf-8": "utf-8"}
+
+
+def encoded_word(text: str, charset: str) -> str:
+    """An RFC 2047 encoded word in exactly `charset` (email.header.Header would turn
+    Shift_JIS into ISO-2022-JP)."""
+    return base64mime.header_encode(text.encode(_CODECS[charset]), charset.upper())
+
+
+def text_part(text: str, charset: str, cte: str | None) -> Message:
+    """A text/plain part whose bytes are `charset`, transfer-encoded by `cte`."""
+    data = text.encode(_CODECS[charset])
+    part = MIMENonMultipart("text", "plain", charset=charset)
+    if cte == "base64":
+        part.set_payload(base64.encodebytes(data).decode("ascii"))
+    elif cte == "quoted-printable":
+        part.set_payload(quopri.encodestring(data).decode("ascii"))
+    else:
+        cte = "7bit"
+        part.set_payload(data.decode("ascii"))  # ISO-2022-JP is 7-bit
+    part["Content-Transfer-Encoding"] = cte
+    return part
+
+
 def japanese_mail(attachments: Mapping[str, tuple[bytes, str]] | None = None,
                   subject_charset: str = "iso-2022-jp", body_charset: str = "iso-2022-jp",
-                  cte: str | None = None, html: str | None = None) -> EmailMessage:
-    """An e-mail as Japanese mailers write it: encoded-word headers in `subject_charset`,
-    the body in `body_charset` (quoted-printable or base64 by `cte`), an HTML alternative,
-    and attachments (name → (bytes, MIME type))."""
-    message = EmailMessage()
-    message["Subject"] = Header("【見積依頼】第3四半期の部材について", subject_charset).encode()
-    message["From"] = Header("山田 太郎", "iso-2022-jp").encode() + " <yamada@example.co.jp>"
-    message["To"] = Header("佐藤 花子", "iso-2022-jp").encode() + " <sato@example.co.jp>"
+                  cte: str | None = None, html: str | None = None,
+                  messages: Sequence[Message] = ()) -> Message:
+    """An e-mail as Japanese mailers write it (the standard library's email.mime writer):
+    encoded-word headers in `subject_charset`, the body in `body_charset` (7bit, or
+    quoted-printable / base64 by `cte`), an optional HTML alternative, attachments
+    (name → (bytes, MIME type)) with RFC 2231 names, and attached messages."""
+    body: Message = text_part(MAIL_BODY, body_charset, cte)
+    if html is not None:
+        body = MIMEMultipart("alternative", _subparts=[body, MIMEText(html, "html", "utf-8")])
+    message = body
+    if attachments or messages:
+        message = MIMEMultipart("mixed", _subparts=[body])
+        for name, (data, mime) in (attachments or {}).items():
+            part = MIMEBase(*mime.split("/", 1))
+            part.set_payload(data)
+            encoders.encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+            message.attach(part)
+        for attached in messages:
+            message.attach(MIMEMessage(attached))
+    message["Subject"] = encoded_word(MAIL_SUBJECT, subject_charset)
+    message["From"] = formataddr(("山田 太郎", "yamada@example.co.jp"), charset="iso-2022-jp")
+    message["To"] = formataddr(("佐藤 花子", "sato@example.co.jp"), charset="iso-2022-jp")
     message["Date"] = format_datetime(datetime(2024, 10, 1, 9, 30, tzinfo=JST))
     message["Message-ID"] = "<20241001093000.1234@example.co.jp>"
-    body = "佐藤様\n\nいつもお世話になっております。\n添付の見積書をご確認ください。\n\n山田"
-    message.set_content(body, charset=body_charset, cte=cte)
-    if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8")
-    for name, (data, mime) in (attachments or {}).items():
-        maintype, subtype = mime.split("/", 1)
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if "MIME-Version" not in message:
+        message["MIME-Version"] = "1.0"
     return message
 
 
