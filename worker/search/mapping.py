@@ -182,6 +182,11 @@ def mappings(design: IndexDesign) -> JsonDict:
                                      "space_type": design.knn_space}},
             "embedding_model": keyword,
             "event_order": keyword, "deleted": {"type": "boolean"},
+            # containers (docs/documents.md): members and attachments are documents
+            "parent_id": keyword, "children": keyword, "container_path": file_name,
+            # mail
+            "subject": _text(design), "from": _text(design, offsets=False),
+            "to": _text(design, offsets=False), "date": {"type": "date"},
             "timings_ms": {"type": "object", "enabled": False},
         },
     }
