@@ -2,9 +2,9 @@
 
 summary.json holds the counts by status (children — archive members, mail attachments —
 included: each is a document with its own row), the totals (files, children, pages,
-text-layer and OCR pages, characters, wall-clock and per-file processing seconds), every failure with its error
-class, code and reason, every partial document with its reason, and one row per file. The
-table printed to stdout is the same rows, short enough to read.
+text-layer and OCR pages, characters, wall-clock and per-file processing seconds), every
+failure with its error class, code and reason, every partial document with its reason, and
+one row per document. The table printed to stdout is the same rows, short enough to read.
 """
 
 from __future__ import annotations
