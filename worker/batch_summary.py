@@ -26,6 +26,8 @@ _SHORT_TYPES = {
     "application/x-ole-storage": "ole2",
     "text/plain": "text",
     "text/tab-separated-values": "tsv",
+    "message/rfc822": "eml",
+    "application/vnd.ms-outlook": "msg",
 }
 
 
