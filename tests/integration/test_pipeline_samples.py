@@ -158,5 +158,5 @@ def test_the_zip_sample_has_cp932_names_and_its_scan_ocred(
     assert sorted(children) == ["書類一式.zip/2024年度/見積書_scan.pdf", "書類一式.zip/議事録.docx"]
     scan = children["書類一式.zip/2024年度/見積書_scan.pdf"]
     assert _methods(scan) == ["ocr"] and "御見積書" in scan.document.content
-    assert "見積書の送付" in children["書類一式.zip/議事録.docx"].document.content
+    assert "見積書をさくら建設へ送付" in children["書類一式.zip/議事録.docx"].document.content
     assert outcome.document.children == tuple(child.document.id for child in outcome.children)
