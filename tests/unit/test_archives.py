@@ -187,3 +187,11 @@ def test_other_archive_types_are_unsupported_with_a_reason(tmp_path: Path) -> No
         document = run(archive).document
         assert (document.status, document.error_code) == ("failed", "unsupported")
         assert name in str(document.reason) and "repack it as zip" in str(document.reason)
+
+
+def test_no_member_is_started_after_the_files_time_budget(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "遅い.zip", {f"{n}.txt": QUOTE for n in range(3)})
+    outcome = run(path, replace(OPTIONS, file_budget_s=0.0))
+    assert outcome.children == ()
+    assert outcome.document.status == "partial"
+    assert "time budget" in str(outcome.document.reason)

@@ -165,6 +165,11 @@ def guess_language(text: str) -> str | None:
     return "en" if latin else None
 
 
+def _tree(options: ExtractionOptions) -> _Tree:
+    deadline = time.monotonic() + options.file_budget_s
+    return _Tree(ContainerBudget(options.containers, deadline))
+
+
 def _top(source: SourceRef) -> _Identity:
     return _Identity(source.document_id, source.file_name)
 
@@ -271,7 +276,7 @@ def _member(member: Member, temp: Path, source: SourceRef, identity: _Identity,
 def extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
     """The document of the file at `path`; PermanentError when it cannot be read at all."""
     return _extract(path, source, _inspect(path), options, _top(source),
-                    _Tree(ContainerBudget(options.containers)))
+                    _tree(options))
 
 
 def extract_or_record(path: Path, source: SourceRef,
@@ -281,7 +286,7 @@ def extract_or_record(path: Path, source: SourceRef,
     try:
         facts = _inspect(path)
         return _extract(path, source, facts, options, _top(source),
-                        _Tree(ContainerBudget(options.containers)))
+                        _tree(options))
     except PermanentError as exc:
         return ExtractionOutcome(failed_document(source, exc, facts), None)
 

@@ -6,13 +6,15 @@ pipeline writes each member to a temporary file of a generated name — a member
 never a file-system path — and runs it through the same extraction as any file.
 
 Limits are shared by a whole tree of nested containers (`ContainerBudget`): members counted,
-bytes inflated (worker/extraction/archives/inflate.py), nesting depth. A reader stops
+bytes inflated (worker/extraction/archives/inflate.py), nesting depth, and the file's time
+budget (no member is started after it; each member has its own budgets as well). A reader stops
 yielding when the tree's budget is spent and says so in the parent's `reason`.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -42,6 +44,7 @@ class ContainerBudget:
     """What a tree of containers has used so far."""
 
     limits: ContainerLimits
+    deadline: float | None = None  # time.monotonic() past which no member is started
     members: int = 0
     inflate: InflateBudget = field(init=False)
 
@@ -57,6 +60,8 @@ class ContainerBudget:
         if self.inflate.total >= self.limits.max_total_bytes:
             return (f"stopped after inflating {self.limits.max_total_bytes} bytes (the "
                     "limit): the rest were not read")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return "stopped when the file's time budget ran out: the rest were not read"
         return None
 
 

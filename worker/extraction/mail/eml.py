@@ -28,6 +28,7 @@ from worker.extraction.archives.members import ContainerBudget, Member, Unpackin
 from worker.extraction.result import Extracted
 from worker.models import MailHeaders, Page, utc_timestamp
 
+MAX_MAIL_BYTES = 256 * 1024 * 1024
 _SUPERSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
               "windows-31j": "cp932", "ms932": "cp932", "iso-2022-jp": "iso2022_jp_ext",
               "csiso2022jp": "iso2022_jp_ext", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp"}
@@ -172,6 +173,9 @@ class _MailUnpacking:
 
 
 def unpack_eml(path: Path, budget: ContainerBudget, max_member_bytes: int) -> Unpacking:
+    size = path.stat().st_size
+    if size > MAX_MAIL_BYTES:  # the parser holds the whole message, decoded parts and all
+        raise FileTooLargeError(f"an e-mail of {size} bytes; the limit is {MAX_MAIL_BYTES}")
     try:
         with path.open("rb") as handle:
             message = BytesParser(policy=policy.default).parse(handle)
