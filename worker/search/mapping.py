@@ -36,7 +36,8 @@ HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 JsonDict = dict[str, Any]
 
 # What a search hit returns (`cis-worker search` prints these).
-HIT_FIELDS = ("id", "file_name", "title", "source", "mime_type", "page_count", "status")
+HIT_FIELDS = ("id", "file_name", "title", "source", "mime_type", "page_count", "status",
+              "container_path")
 
 # Whitespace between two Japanese characters (Java regex, as the pattern char filter reads it).
 _JA = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}ー々〆]"
