@@ -2,7 +2,7 @@
 
 `Object Created`: download (checked against S3's current state) → extract_or_record →
 thumbnail to the store → optional embedding → write to the sink, with the file's child
-documents (archive members, mail attachments) in the same bulk request; children that an
+documents (archive members, mail attachments) written before it; children that an
 earlier version had and this one has not are removed first. `Object Deleted`: remove the
 document, its children and their thumbnails, unless the key exists again (then the delete
 is older than the re-creation). Children carry the file's own source and event order, so
@@ -37,9 +37,10 @@ from worker.extraction.pipeline import ExtractionOutcome, failed_document
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics
-from worker.ports import DocumentSink, Embedder, ObjectStore
+from worker.ports import DocumentSink, Embedder, ObjectStore, WriteResult
 
 log = logging.getLogger(__name__)
+WRITE_BATCH = 200  # documents per bulk request: an archive of 10,000 members is 50 requests
 
 Extractor = Callable[[Path, SourceRef, ExtractionOptions], ExtractionOutcome]
 
@@ -107,6 +108,7 @@ class ProcessingService:
             document = dataclasses.replace(
                 failed_document(source, exc), size_bytes=event.size_bytes or 0,
                 mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
+            self._remove_gone_children(source, document.id, {document.id})
             return self._write([document], FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
@@ -142,9 +144,13 @@ class ProcessingService:
                                    embedding_model=self._embedder.model_id)
 
     def _write(self, documents: list[Document], metrics: FileMetrics) -> FileMetrics:
-        """Write the file's document and its children (one bulk request)."""
+        """Write the file's children (bulk requests of WRITE_BATCH), then its document, so
+        the `children` it lists are there when it is."""
+        children: list[WriteResult] = []
         with tracing.span("index"):
-            [result, *children] = self._sink.write(documents)
+            for start in range(1, len(documents), WRITE_BATCH):
+                children.extend(self._sink.write(documents[start:start + WRITE_BATCH]))
+            [result] = self._sink.write(documents[:1])
         for child in children:
             if child.error is not None and child.error.retryable:
                 raise child.error  # the whole file again: the writes are idempotent
