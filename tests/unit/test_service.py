@@ -205,6 +205,13 @@ def test_an_archive_is_written_with_its_children_and_removed_with_them(tmp_path:
     names = {d.container_path for d in sink.documents.values() if d.parent_id == parent_id}
     assert names == {"見積書.txt/見積書.txt", "見積書.txt/新規.txt"}
     assert len(sink.documents) == 3
+    store.error = FileTooLargeError("now over the limit")  # the next version is too large
+    real.handle(event())
+    assert list(sink.documents) == [parent_id]
+    assert sink.documents[parent_id].error_code == "too-large"
+    store.error = None
+    real.handle(event())
+    assert len(sink.documents) == 3
     del store.objects["a/見積書.txt"]
     assert real.handle(event("deleted")).outcome == "deleted"
     assert sink.documents == {}
