@@ -124,7 +124,8 @@ def text_part(text: str, charset: str, cte: str | None) -> Message:
 def japanese_mail(attachments: Mapping[str, tuple[bytes, str]] | None = None,
                   subject_charset: str = "iso-2022-jp", body_charset: str = "iso-2022-jp",
                   cte: str | None = None, html: str | None = None,
-                  messages: Sequence[Message] = ()) -> Message:
+                  messages: Sequence[Message] = (),
+                  encoded_word_names: bool = False) -> Message:
     """An e-mail as Japanese mailers write it (the standard library's email.mime writer):
     encoded-word headers in `subject_charset`, the body in `body_charset` (7bit, or
     quoted-printable / base64 by `cte`), an optional HTML alternative, attachments
@@ -139,7 +140,12 @@ def japanese_mail(attachments: Mapping[str, tuple[bytes, str]] | None = None,
             part = MIMEBase(*mime.split("/", 1))
             part.set_payload(data)
             encoders.encode_base64(part)
-            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+            if encoded_word_names:  # as many Japanese mailers write them (not RFC 2231)
+                part.add_header("Content-Disposition", "attachment",
+                                filename=encoded_word(name, "iso-2022-jp"))
+            else:
+                part.add_header("Content-Disposition", "attachment",
+                                filename=("utf-8", "", name))
             message.attach(part)
         for attached in messages:
             message.attach(MIMEMessage(attached))

@@ -125,3 +125,12 @@ def test_outlook_msg_fields_body_and_attachments(tmp_path: Path) -> None:
     assert children["請求書.pdf"].mime_type == "application/pdf"
     assert "支払期限は月末" in children["メモ.txt"].content
     assert children["請求書.pdf"].container_path == "請求書送付.msg/請求書.pdf"
+
+
+def test_attachment_names_as_encoded_words(tmp_path: Path) -> None:
+    message = japanese_mail({"発注書.txt": ("発注内容の確認".encode(), "text/plain")},
+                            encoded_word_names=True)
+    assert b"=?ISO-2022-JP?" in message.as_bytes()
+    [child] = run(write_eml(tmp_path / "発注.eml", message)).children
+    assert child.document.file_name == "発注書.txt"
+    assert "発注内容の確認" in child.document.content
