@@ -160,7 +160,8 @@ def japanese_mail(attachments: Mapping[str, tuple[bytes, str]] | None = None,
 
 
 def write_msg(path: Path, work: Path, subject: str, body: str, sender: tuple[str, str],
-              to: str, sent: datetime, attachments: Mapping[str, bytes]) -> Path:
+              to: str, sent: datetime, attachments: Mapping[str, bytes],
+              ansi_codepage: int | None = None) -> Path:
     """An Outlook .msg: MAPI property streams (MS-OXMSG) written as files and packed into an
     OLE2 compound file by libgsf's `gsf createole`. No maintained .msg writer exists on
     PyPI or in Debian (extract-msg, olefile and msg-parser only read), so the property
@@ -171,7 +172,11 @@ def write_msg(path: Path, work: Path, subject: str, body: str, sender: tuple[str
     filetime = int((sent - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10**7)
 
     def unicode(folder: Path, prop: int, text: str) -> None:
-        (folder / f"__substg1.0_{prop:04X}001F").write_bytes(text.encode("utf-16-le"))
+        if ansi_codepage is None:  # PT_UNICODE, as Outlook 2003 and later write
+            (folder / f"__substg1.0_{prop:04X}001F").write_bytes(text.encode("utf-16-le"))
+        else:  # PT_STRING8 in the message's code page (older, "ANSI" messages)
+            data = text.encode(f"cp{ansi_codepage}")
+            (folder / f"__substg1.0_{prop:04X}001E").write_bytes(data)
 
     unicode(work, 0x0037, subject)
     unicode(work, 0x0C1A, sender[0])
@@ -179,6 +184,8 @@ def write_msg(path: Path, work: Path, subject: str, body: str, sender: tuple[str
     unicode(work, 0x0E04, to)
     unicode(work, 0x1000, body)
     fixed = struct.pack("<HHIQ", 0x0040, 0x0039, 6, filetime)
+    if ansi_codepage is not None:  # PR_MESSAGE_CODEPAGE, PT_LONG
+        fixed += struct.pack("<HHIQ", 0x0003, 0x3FFD, 6, ansi_codepage)
     (work / "__properties_version1.0").write_bytes(b"\x00" * 32 + fixed)
     for index, (name, data) in enumerate(attachments.items()):
         folder = work / f"__attach_version1.0_#{index:08X}"

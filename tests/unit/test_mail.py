@@ -134,3 +134,16 @@ def test_attachment_names_as_encoded_words(tmp_path: Path) -> None:
     [child] = run(write_eml(tmp_path / "発注.eml", message)).children
     assert child.document.file_name == "発注書.txt"
     assert "発注内容の確認" in child.document.content
+
+
+def test_an_ansi_outlook_msg_in_code_page_932(tmp_path: Path) -> None:
+    path = write_msg(tmp_path / "旧形式.msg", tmp_path / "msg", subject="納品書の件（旧形式）",
+                     body="納品書を送付します。①②③",
+                     sender=("営業部 高橋", "takahashi@example.co.jp"),
+                     to="佐藤 花子", sent=datetime(2010, 3, 1, tzinfo=UTC),
+                     attachments={"納品書.txt": "納品書 第１号".encode("cp932")},
+                     ansi_codepage=932)
+    data = run(path).document.to_dict()
+    assert data["subject"] == "納品書の件（旧形式）"
+    assert "①②③" in data["content"]  # CP932, not strict Shift_JIS
+    assert data["from"] == "営業部 高橋 <takahashi@example.co.jp>"
