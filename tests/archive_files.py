@@ -65,8 +65,12 @@ def write_raw_name_zip(path: Path, members: Mapping[bytes, bytes]) -> Path:
     return path
 
 
-def write_tar(path: Path, members: Mapping[str, bytes], mode: str = "w") -> Path:
-    with tarfile.open(path, mode) as archive:
+def write_tar(path: Path, members: Mapping[str, bytes], mode: str = "w",
+              encoding: str = "utf-8") -> Path:
+    # PAX (the default) stores non-ASCII names as UTF-8; the GNU format writes the bytes of
+    # `encoding`, as tar on Japanese Windows does.
+    tar_format = tarfile.PAX_FORMAT if encoding == "utf-8" else tarfile.GNU_FORMAT
+    with tarfile.open(path, mode, encoding=encoding, format=tar_format) as archive:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)

@@ -195,3 +195,11 @@ def test_no_member_is_started_after_the_files_time_budget(tmp_path: Path) -> Non
     assert outcome.children == ()
     assert outcome.document.status == "partial"
     assert "time budget" in str(outcome.document.reason)
+
+
+def test_tar_names_in_cp932(tmp_path: Path) -> None:
+    path = write_tar(tmp_path / "書類.tar", {"営業/見積書.txt": QUOTE}, "w", encoding="cp932")
+    assert "営業/見積書.txt".encode("cp932") in path.read_bytes()
+    [child] = run(path).children
+    assert child.document.container_path == "書類.tar/営業/見積書.txt"
+    assert child.document.to_dict()["status"] == "complete"

@@ -85,8 +85,9 @@ class Unpacking:
 
 def clean_path(name: str) -> str:
     """A member name as a display path: '/'-separated, no empty, '.' or '..' parts, no
-    leading '/', control characters (NUL too) replaced. Used for ids and container_path,
-    never for the file system."""
+    leading '/', control characters (NUL too) and undecodable bytes replaced. Used for ids
+    and container_path, never for the file system."""
+    name = name.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # lone halves
     parts = [_CONTROL.sub("\ufffd", part) for part in _SEPARATORS.split(name)]
     kept = [part for part in parts if part not in ("", ".", "..")]
     return "/".join(kept) or "(no name)"

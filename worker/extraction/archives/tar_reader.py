@@ -6,7 +6,8 @@ are skipped — tarfile then reads the plain stream in stream mode (`r|`), one m
 time, so neither memory nor disk ever holds more than the member being saved. Regular
 files become members; directories are skipped; links, devices and FIFOs are members that
 report why they cannot be read (a link is never followed). A compressed stream that is not
-a tar (`報告書.pdf.gz`) is one member, named after the file without its suffix.
+a tar (`報告書.pdf.gz`) is one member, named after the file without its suffix. Names
+are read as UTF-8, else CP932 (tar on Japanese Windows).
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ from worker.models import Page
 
 _STREAM_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError)
 _SUFFIXES = {"gzip": (".gz", ".tgz"), "bzip2": (".bz2", ".tbz2"), "xz": (".xz", ".txz")}
+
+
+def member_name(name: str) -> str:
+    """tarfile decodes names as UTF-8 with surrogate escapes; a tar made on Japanese
+    Windows has CP932 names, so the raw bytes are tried as UTF-8, then CP932."""
+    raw = name.encode("utf-8", "surrogateescape")
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 class _Counted(io.RawIOBase):
@@ -114,7 +127,7 @@ class _TarUnpacking:
                 self._notes.append(stop)
                 return
             self._budget.members += 1
-            path = clean_path(info.name)
+            path = clean_path(member_name(info.name))
             self._paths.append(path)
             yield self._member(archive, info, path)
 
