@@ -28,6 +28,8 @@ dev=(
   make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
   unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
   docker.io debootstrap           # the image is built and run in the tests
+  libgsf-bin                      # `gsf createole` writes the OLE2 files of the .msg fixtures
+  zip p7zip-full gcab             # archive fixtures: encrypted zip members, 7z and cab (unsupported)
 )
 
 case "$profile" in

@@ -1,4 +1,4 @@
-"""Makes the documents in samples/: what the product is for, in six small files.
+"""Makes the documents in samples/: what the product is for, in eight small files.
 
     請求書_born-digital.pdf     a two-page invoice with a text layer (IPA Gothic embedded)
     見積書_scan.pdf             a scanned-looking quotation: an image-only PDF (noise, skew)
@@ -6,6 +6,9 @@
     議事録.docx                 meeting minutes: headings, a table, header and footer
     売上集計.xlsx               two sheets: dates, yen amounts, a △ negative
     取引先一覧.csv              a supplier list in CP932 (what Excel saves in Japan)
+    見積依頼.eml                an e-mail in ISO-2022-JP with the invoice PDF attached
+    書類一式.zip                a zip with CP932 member names (no UTF-8 flag, as Windows
+                                writes them) holding the scan and the minutes
 
 Run `make samples` (or `python tests/make_samples.py`); needs the dev extras and the IPA
 fonts from scripts/install-system-deps.sh. The output is deterministic: fixed dates in the
@@ -18,7 +21,14 @@ import datetime
 import io
 import random
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -259,6 +269,51 @@ def suppliers_csv(path: Path) -> None:
     path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp932"))
 
 
+# --- containers: an e-mail and a zip ------------------------------------------------------
+
+def _bytes_of(make: Callable[[Path], None], name: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        make(path)
+        return path.read_bytes()
+
+
+def request_eml(path: Path) -> None:
+    """ISO-2022-JP headers and body, the invoice PDF attached (base64, RFC 2231 name)."""
+    body = MIMEText("佐藤様\n\nいつもお世話になっております。\n請求書を添付いたします。\n"
+                    "ご確認のほどよろしくお願いいたします。\n\n株式会社サンプル 経理部 山田",
+                    "plain", "iso-2022-jp")
+    attachment = MIMEApplication(_bytes_of(born_digital_pdf, "a.pdf"), "pdf")
+    attachment.add_header("Content-Disposition", "attachment",
+                          filename=("utf-8", "", "請求書_born-digital.pdf"))
+    message = MIMEMultipart("mixed", boundary="==cis-sample-boundary==",
+                            _subparts=[body, attachment])
+    message["Subject"] = Header("【請求書送付】4月分のご請求について", "iso-2022-jp")
+    message["From"] = formataddr(("山田 太郎", "yamada@example.co.jp"), charset="iso-2022-jp")
+    message["To"] = formataddr(("佐藤 花子", "sato@example.co.jp"), charset="iso-2022-jp")
+    message["Date"] = format_datetime(FIXED.replace(tzinfo=datetime.timezone(
+        datetime.timedelta(hours=9))))
+    message["Message-ID"] = "<20240401090000.sample@example.co.jp>"
+    path.write_bytes(message.as_bytes())
+
+
+class _Cp932Name(zipfile.ZipInfo):
+    """A member named in CP932 without the UTF-8 flag, as Japanese Windows writes them."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("cp932"), self.flag_bits & ~0x800
+
+
+def documents_zip(path: Path) -> None:
+    members = {"2024年度/見積書_scan.pdf": _bytes_of(scanned_pdf, "a.pdf"),
+               "議事録.docx": _bytes_of(minutes_docx, "a.docx")}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = _Cp932Name(name, date_time=(2024, 4, 1, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+
+
 def main() -> None:
     makers = {
         "請求書_born-digital.pdf": born_digital_pdf,
@@ -267,6 +322,8 @@ def main() -> None:
         "議事録.docx": minutes_docx,
         "売上集計.xlsx": sales_xlsx,
         "取引先一覧.csv": suppliers_csv,
+        "見積依頼.eml": request_eml,
+        "書類一式.zip": documents_zip,
     }
     for name, make in makers.items():
         make(HERE / name)

@@ -121,19 +121,28 @@ def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _store(output: LocalOutput, path: Path, result: FileResult) -> FileRecord:
-    """Write the document (and thumbnail) a worker produced; the file's summary record."""
+def _store(output: LocalOutput, path: Path, result: FileResult) -> list[FileRecord]:
+    """Write the document (and thumbnail) a worker produced, and those of the members or
+    attachments inside it; the summary records: the file's, then one per child."""
     if result.outcome is None:
         error = result.error or TransientError("no result")
-        return record_error(str(path), error, document_id=SourceRef(path=str(path)).document_id)
-    document = result.outcome.document
-    if result.outcome.thumbnail_jpeg:
-        thumbnail = output.put_thumbnail(document.id, result.outcome.thumbnail_jpeg)
-        document = replace(document, thumbnail=thumbnail)
-    written = output.write([document])[0]
-    if written.error is not None:
-        return record_error(str(path), written.error, document_id=document.id)
-    return record_document(str(path), document, result.seconds)
+        return [record_error(str(path), error,
+                             document_id=SourceRef(path=str(path)).document_id)]
+    records = []
+    for outcome in (result.outcome, *result.outcome.children):
+        document = outcome.document
+        shown = str(path.parent / document.container_path) if document.container_path \
+            else str(path)
+        if outcome.thumbnail_jpeg:
+            thumbnail = output.put_thumbnail(document.id, outcome.thumbnail_jpeg)
+            document = replace(document, thumbnail=thumbnail)
+        written = output.write([document])[0]
+        if written.error is not None:
+            records.append(record_error(shown, written.error, document_id=document.id))
+        else:
+            seconds = result.seconds if outcome is result.outcome else 0.0
+            records.append(record_document(shown, document, seconds))
+    return records
 
 
 def share_cores(jobs: int, files: int) -> tuple[int, int]:
@@ -147,12 +156,13 @@ def share_cores(jobs: int, files: int) -> tuple[int, int]:
 def process_candidates(candidates: list[Candidate], output: LocalOutput,
                        options: ExtractionOptions, jobs: int,
                        worker: ProcessFile = process_file) -> list[FileRecord]:
-    """Every candidate processed and stored; records in the order of the candidates."""
-    records: dict[Path, FileRecord] = {}
+    """Every candidate processed and stored; records in the order of the candidates, each
+    file's followed by its children's (archive members, mail attachments)."""
+    records: dict[Path, list[FileRecord]] = {}
     readable = []
     for candidate in candidates:
         if candidate.problem is not None:
-            records[candidate.path] = record_error(str(candidate.path), candidate.problem)
+            records[candidate.path] = [record_error(str(candidate.path), candidate.problem)]
         else:
             readable.append(candidate)
     bar = tqdm(total=len(candidates), unit="file", file=sys.stderr,
@@ -164,7 +174,7 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
         for path, result in run_pool(readable, options, processes, worker):
             records[path] = _store(output, path, result)
             bar.update(1)
-    return [records[candidate.path] for candidate in candidates]
+    return [record for candidate in candidates for record in records[candidate.path]]
 
 
 def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,

@@ -1,9 +1,10 @@
 """What a `cis-worker process` run reports: one record per file, summary.json, a table.
 
-summary.json holds the counts by status, the totals (files, pages, text-layer and OCR pages,
-characters, wall-clock and per-file processing seconds), every failure with its error
-class, code and reason, every partial document with its reason, and one row per file. The
-table printed to stdout is the same rows, short enough to read.
+summary.json holds the counts by status (children — archive members, mail attachments —
+included: each is a document with its own row), the totals (files, children, pages,
+text-layer and OCR pages, characters, wall-clock and per-file processing seconds), every
+failure with its error class, code and reason, every partial document with its reason, and
+one row per document. The table printed to stdout is the same rows, short enough to read.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _SHORT_TYPES = {
     "application/x-ole-storage": "ole2",
     "text/plain": "text",
     "text/tab-separated-values": "tsv",
+    "message/rfc822": "eml",
+    "application/vnd.ms-outlook": "msg",
 }
 
 
@@ -43,6 +46,7 @@ class FileRecord:
     error_class: str | None = None
     code: str | None = None
     reason: str | None = None
+    parent_id: str | None = None  # a member or attachment: the container's document id
 
 
 def short_type(mime_type: str) -> str:
@@ -57,7 +61,7 @@ def record_document(path: str, document: Document, seconds: float) -> FileRecord
         text_layer_pages=methods["text-layer"], ocr_pages=methods["ocr"],
         characters=len(document.content), seconds=round(seconds, 3),
         encoding=document.encoding, error_class=document.error_class,
-        code=document.error_code, reason=document.reason,
+        code=document.error_code, reason=document.reason, parent_id=document.parent_id,
     )
 
 
@@ -77,7 +81,8 @@ def build_summary(records: list[FileRecord], version: str, started_at: str,
         "jobs": jobs,
         "counts": {status: counts[status] for status in ("complete", "partial", "failed")},
         "totals": {
-            "files": len(records),
+            "files": sum(1 for record in records if record.parent_id is None),
+            "children": sum(1 for record in records if record.parent_id is not None),
             "pages": sum(record.pages for record in records),
             "text_layer_pages": sum(record.text_layer_pages for record in records),
             "ocr_pages": sum(record.ocr_pages for record in records),
@@ -120,10 +125,15 @@ def format_table(records: list[FileRecord], summary: dict[str, Any]) -> str:
              .rstrip() for row in rows]
     counts, totals = summary["counts"], summary["totals"]
     lines.append(
-        f"{totals['files']} files: {counts['complete']} complete, {counts['partial']} partial, "
+        f"{totals['files']} files{_children(totals)}: {counts['complete']} complete, "
+        f"{counts['partial']} partial, "
         f"{counts['failed']} failed; {totals['pages']} pages ({totals['ocr_pages']} OCR) in "
         f"{totals['wall_seconds']:.1f} s")
     return "\n".join(lines)
+
+
+def _children(totals: dict[str, Any]) -> str:
+    return f" (+{totals['children']} inside them)" if totals.get("children") else ""
 
 
 def _display_width(text: str) -> int:

@@ -88,6 +88,27 @@ class SourceRef:
         return {name: getattr(self, name) for name in fields if getattr(self, name) is not None}
 
 
+def child_document_id(parent_id: str, member_path: str) -> str:
+    """The id of a member of an archive or an attachment of a mail: stable for the same
+    parent and path (so a re-processed parent rewrites the same children)."""
+    return hashlib.sha256(f"{parent_id}/{member_path}".encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class MailHeaders:
+    """An e-mail's headers as Document fields (`subject`, `from`, `to`, `date`)."""
+
+    subject: str | None = None
+    sender: str | None = None  # `from` in the JSON
+    to: tuple[str, ...] = ()
+    date: str | None = None  # ISO 8601, UTC
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"subject": self.subject, "from": self.sender,
+                                "to": list(self.to) or None, "date": self.date}
+        return {name: value for name, value in data.items() if value is not None}
+
+
 @dataclass(frozen=True)
 class Page:
     number: int  # 1-based
@@ -125,6 +146,10 @@ class Document:
     embedding: tuple[float, ...] | None = None
     embedding_model: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    parent_id: str | None = None  # a member or attachment: the container's document id
+    container_path: str | None = None  # e.g. "見積.zip/2024/見積書.pdf"
+    children: tuple[str, ...] = ()  # a container: its members' document ids
+    mail: MailHeaders | None = None
 
     @property
     def page_count(self) -> int:
@@ -135,13 +160,19 @@ class Document:
         data["source"] = self.source.to_dict()
         data["pages"] = [page.to_dict() for page in self.pages]
         data["page_count"] = self.page_count
+        data["children"] = list(self.children)
+        del data["mail"]
+        if self.mail is not None:
+            data.update(self.mail.to_dict())
         if self.embedding is not None:
             data["embedding"] = list(self.embedding)
         optional = ("reason", "title", "language", "encoding", "error_class", "error_code",
-                    "embedding", "embedding_model")
+                    "embedding", "embedding_model", "parent_id", "container_path")
         for name in optional:
             if data[name] is None:
                 del data[name]
         if not data["timings_ms"]:
             del data["timings_ms"]
+        if not data["children"]:
+            del data["children"]
         return data

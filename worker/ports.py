@@ -68,6 +68,17 @@ class DocumentSink(Protocol):
         """Remove the document of this source, unless a newer event wrote it."""
         ...
 
+    def stored_children(self, document_id: str) -> list[str]:
+        """The ids of the documents stored as inside this one (archive members, mail
+        attachments, and theirs in turn), read from the stored `children` lists as they are
+        now (not from a search that may lag)."""
+        ...
+
+    def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
+        """Remove these documents (children of `source`'s file) under `source`'s event
+        order; return the ids really removed (not those a newer event wrote)."""
+        ...
+
 
 class Embedder(Protocol):
     """Turns document text into vectors (Bedrock Titan in production)."""

@@ -1,9 +1,12 @@
 """Process one object event with injected ports: the queue worker's unit of work.
 
 `Object Created`: download (checked against S3's current state) → extract_or_record →
-thumbnail to the store → optional embedding → write to the sink. `Object Deleted`:
-remove the document and its thumbnail, unless the key exists again (then the delete is
-older than the re-creation). Permanent problems with the file end as a document with
+thumbnail to the store → optional embedding → write to the sink, with the file's child
+documents (archive members, mail attachments) written before it; children that an
+earlier version had and this one has not are removed first. `Object Deleted`: remove the
+document, its children and their thumbnails, unless the key exists again (then the delete
+is older than the re-creation). Children carry the file's own source and event order, so
+the sink's ordering rule covers them too. Permanent problems with the file end as a document with
 `status="failed"` and its reason, so the file can still be found by name; a gone object
 or a stale event is acknowledged; transient errors propagate (the message is retried).
 
@@ -34,9 +37,10 @@ from worker.extraction.pipeline import ExtractionOutcome, failed_document
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics
-from worker.ports import DocumentSink, Embedder, ObjectStore
+from worker.ports import DocumentSink, Embedder, ObjectStore, WriteResult
 
 log = logging.getLogger(__name__)
+WRITE_BATCH = 200  # documents per bulk request: an archive of 10,000 members is 50 requests
 
 Extractor = Callable[[Path, SourceRef, ExtractionOptions], ExtractionOutcome]
 
@@ -69,12 +73,28 @@ class ProcessingService:
         if self._store.exists(event.source):
             log.info("delete event is older than the current object; kept the document")
             return FileMetrics("stale")
-        with tracing.span("index"):
+        with tracing.span("index"):  # children first: a replay still finds them
+            children = self._sink.stored_children(event.document_id)
+            removed = self._sink.delete_documents(event.source, children) if children else []
             self._sink.delete(event.source)
         with tracing.span("thumbnail"):
-            self._store.delete_thumbnail(event.document_id)
-        log.info("document deleted")
+            for document_id in (*removed, event.document_id):
+                self._store.delete_thumbnail(document_id)
+        log.info("document deleted", extra={"children": len(removed)})
         return FileMetrics("deleted")
+
+    def _remove_gone_children(self, source: SourceRef, document_id: str,
+                              kept: set[str]) -> None:
+        """An overwrite: remove the children the new version no longer has. Before the new
+        version is written, so a replay after a crash still sees the old list."""
+        gone = [child for child in self._sink.stored_children(document_id) if child not in kept]
+        if not gone:
+            return
+        with tracing.span("index"):
+            removed = self._sink.delete_documents(source, gone)
+        for child in removed:
+            self._store.delete_thumbnail(child)
+        log.info("children removed", extra={"children": len(removed)})
 
     def _create(self, event: ObjectEvent, tmp: Path) -> FileMetrics:
         source = event.source
@@ -88,7 +108,8 @@ class ProcessingService:
             document = dataclasses.replace(
                 failed_document(source, exc), size_bytes=event.size_bytes or 0,
                 mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
-            return self._write(document, FileMetrics("recorded", error_class="permanent"))
+            self._remove_gone_children(source, document.id, {document.id})
+            return self._write([document], FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
         with tracing.span("extract"):
@@ -97,11 +118,18 @@ class ProcessingService:
             metrics = _extraction_metrics(document, stored.size_bytes)
             tracing.record_span("ocr", extract_start, metrics.ocr_ms / 1000.0,
                                 pages=metrics.pages_ocr)
+        family = [self._finish(each) for each in (outcome, *outcome.children)]
+        self._remove_gone_children(source, document.id, {each.id for each in family})
+        return self._write(family, metrics)
+
+    def _finish(self, outcome: ExtractionOutcome) -> Document:
+        """The document with its stored thumbnail and its embedding."""
+        document = outcome.document
         if outcome.thumbnail_jpeg:
             with tracing.span("thumbnail"):
                 key = self._store.put_thumbnail(document.id, outcome.thumbnail_jpeg)
             document = dataclasses.replace(document, thumbnail=key)
-        return self._write(self._embed(document), metrics)
+        return self._embed(document)
 
     def _embed(self, document: Document) -> Document:
         if self._embedder is None or document.status == "failed" or not document.content.strip():
@@ -115,9 +143,21 @@ class ProcessingService:
         return dataclasses.replace(document, embedding=vector,
                                    embedding_model=self._embedder.model_id)
 
-    def _write(self, document: Document, metrics: FileMetrics) -> FileMetrics:
+    def _write(self, documents: list[Document], metrics: FileMetrics) -> FileMetrics:
+        """Write the file's children (bulk requests of WRITE_BATCH), then its document, so
+        the `children` it lists are there when it is."""
+        children: list[WriteResult] = []
         with tracing.span("index"):
-            [result] = self._sink.write([document])
+            for start in range(1, len(documents), WRITE_BATCH):
+                children.extend(self._sink.write(documents[start:start + WRITE_BATCH]))
+            [result] = self._sink.write(documents[:1])
+        for child in children:
+            if child.error is not None and child.error.retryable:
+                raise child.error  # the whole file again: the writes are idempotent
+            if child.error is not None:
+                log.error("child document rejected", extra={**child.error.to_dict(),
+                                                            "document_id": child.document_id})
+        document = documents[0]
         if result.error is not None:
             if not isinstance(result.error, PermanentError):
                 raise result.error
@@ -129,7 +169,8 @@ class ProcessingService:
             return dataclasses.replace(metrics, outcome="stale")
         log.info("document written", extra={"status": document.status,
                                             "pages": document.page_count,
-                                            "reason": document.reason})
+                                            "reason": document.reason,
+                                            "children": len(documents) - 1})
         return metrics
 
 

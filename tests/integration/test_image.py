@@ -16,7 +16,8 @@ from tests.fixtures.docker import Image
 pytestmark = [pytest.mark.integration, pytest.mark.docker]
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-# A word each sample's extracted text must contain (two of them only through OCR).
+# A word each sample's extracted text must contain (three of them only through OCR), by
+# file name or, for a member or attachment, by container path.
 EXPECTED_WORDS = {
     "請求書_born-digital.pdf": "請求書",
     "見積書_scan.pdf": "見積書",
@@ -24,8 +25,13 @@ EXPECTED_WORDS = {
     "議事録.docx": "議事録",
     "売上集計.xlsx": "売上",
     "取引先一覧.csv": "取引先",
+    "見積依頼.eml": "請求書送付",
+    "見積依頼.eml/請求書_born-digital.pdf": "請求書",
+    "書類一式.zip": "見積書_scan.pdf",  # the listing of its members
+    "書類一式.zip/2024年度/見積書_scan.pdf": "見積書",
+    "書類一式.zip/議事録.docx": "議事録",
 }
-OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg"}
+OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg", "書類一式.zip/2024年度/見積書_scan.pdf"}
 SAMPLES_RO = f"{SAMPLES}:/in:ro"
 
 
@@ -36,7 +42,7 @@ def _documents(image: Image, volume: str) -> dict[str, dict[str, object]]:
     decoder, text, found = json.JSONDecoder(), listing.stdout.strip(), {}
     while text:
         document, end = decoder.raw_decode(text)
-        found[str(document["file_name"])] = document
+        found[str(document.get("container_path") or document["file_name"])] = document
         text = text[end:].strip()
     return found
 

@@ -136,3 +136,27 @@ def test_limits_raise_and_are_recorded(tmp_path: Path) -> None:
         ("failed", "permanent", "too-large")
     assert recorded.mime_type == "text/csv" and recorded.size_bytes == 340
     assert recorded.pages == () and recorded.content == ""
+
+
+def test_the_mail_sample_has_fields_and_its_pdf_attachment_read(
+        outcomes: dict[str, ExtractionOutcome]) -> None:
+    outcome = outcomes["見積依頼.eml"]
+    data = outcome.document.to_dict()
+    assert data["subject"] == "【請求書送付】4月分のご請求について"
+    assert data["from"] == "山田 太郎 <yamada@example.co.jp>"
+    assert data["date"] == "2024-04-01T00:00:00Z"
+    [pdf] = outcome.children
+    assert pdf.document.container_path == "見積依頼.eml/請求書_born-digital.pdf"
+    assert "株式会社みなと商事" in pdf.document.content
+    assert pdf.thumbnail_jpeg is not None
+
+
+def test_the_zip_sample_has_cp932_names_and_its_scan_ocred(
+        outcomes: dict[str, ExtractionOutcome]) -> None:
+    outcome = outcomes["書類一式.zip"]
+    children = {child.document.container_path: child for child in outcome.children}
+    assert sorted(children) == ["書類一式.zip/2024年度/見積書_scan.pdf", "書類一式.zip/議事録.docx"]
+    scan = children["書類一式.zip/2024年度/見積書_scan.pdf"]
+    assert _methods(scan) == ["ocr"] and "御見積書" in scan.document.content
+    assert "見積書をさくら建設へ送付" in children["書類一式.zip/議事録.docx"].document.content
+    assert outcome.document.children == tuple(child.document.id for child in outcome.children)

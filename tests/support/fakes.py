@@ -81,6 +81,19 @@ class FileSink:
         self._path(source.document_id).unlink(missing_ok=True)
         self._log({"id": source.document_id, "deleted": True})
 
+    def stored_children(self, document_id: str) -> list[str]:
+        path = self._path(document_id)
+        if not path.exists():
+            return []
+        children: list[str] = json.loads(path.read_text("utf-8")).get("children", [])
+        return [found for child in children for found in (child, *self.stored_children(child))]
+
+    def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
+        for document_id in document_ids:
+            self._path(document_id).unlink(missing_ok=True)
+            self._log({"id": document_id, "deleted": True})
+        return list(document_ids)
+
 
 def _trace(line: str) -> None:
     with (Path(os.environ["OUTPUT_DIR"]) / "extract.log").open("a", encoding="utf-8") as log:

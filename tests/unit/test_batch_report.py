@@ -52,7 +52,7 @@ def test_summary_counts_totals_failures_and_table(tmp_path: Path) -> None:
     ]
     summary = build_summary(records, "1.0", "t0", "t1", 7.25, 2)
     assert summary["counts"] == {"complete": 1, "partial": 1, "failed": 1}
-    assert summary["totals"] == {"files": 3, "pages": 1003, "text_layer_pages": 2,
+    assert summary["totals"] == {"files": 3, "children": 0, "pages": 1003, "text_layer_pages": 2,
                                  "ocr_pages": 1001, "characters": 1210, "wall_seconds": 7.25,
                                  "processing_seconds": 7.5}
     assert summary["failures"] == [{"path": "/in/secret.pdf", "error_class": "permanent",

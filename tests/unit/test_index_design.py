@@ -123,3 +123,13 @@ def test_combined_vector_is_a_weighted_unit_vector() -> None:
     assert math.isclose(vector[0] / vector[1], 3.0)
     with pytest.raises(ValueError):
         combine([[1.0, 0.0], [-1.0, 0.0]], [1, 1])
+
+
+def test_a_hit_inside_a_container_is_named_by_its_container_path() -> None:
+    from worker.search.admin import format_hit
+
+    hit = {"_id": "x", "_score": 1.5, "_source": {
+        "file_name": "見積書.pdf", "container_path": "見積.zip/2024/見積書.pdf",
+        "source": {"bucket": "landing", "key": "共有/見積.zip"}}}
+    assert format_hit(1, hit).startswith(" 1. 見積.zip/2024/見積書.pdf  score 1.50  "
+                                         "s3://landing/共有/見積.zip")

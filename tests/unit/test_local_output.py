@@ -86,3 +86,26 @@ def test_events_without_sequencer_always_write(tmp_path: Path) -> None:
     output.write([replace(first, content="二回目")])
     stored = output.read(first.id)
     assert stored is not None and stored["content"] == "二回目"
+
+
+def test_children_are_found_nested_and_removed_under_the_event_order(tmp_path: Path) -> None:
+    from worker.models import child_document_id
+
+    output = LocalOutput(tmp_path)
+    source = SourceRef(bucket="landing", key="共有/見積.zip", sequencer="0B")
+    parent = _document(source, "2024/a.zip")
+    inner = replace(_document(source, "a.zip"), id=child_document_id(parent.id, "2024/a.zip"),
+                    parent_id=parent.id)
+    leaf = replace(_document(source, "見積"), id=child_document_id(inner.id, "見積.txt"),
+                   parent_id=inner.id)
+    parent = replace(parent, children=(inner.id,))
+    inner = replace(inner, children=(leaf.id,))
+    output.write([leaf, inner, parent])
+    output.put_thumbnail(leaf.id, b"\xff\xd8jpeg")
+    assert output.stored_children(parent.id) == [inner.id, leaf.id]
+    older = replace(source, sequencer="0A")
+    assert output.delete_documents(older, [inner.id, leaf.id]) == []  # a late older delete
+    assert output.read(leaf.id) is not None
+    assert output.delete_documents(source, [inner.id, leaf.id]) == [inner.id, leaf.id]
+    assert output.read(leaf.id) is None and not (tmp_path / f"thumbnails/{leaf.id}.jpg").exists()
+    assert output.stored_children(parent.id) == [inner.id]  # still listed; its list is gone

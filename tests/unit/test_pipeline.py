@@ -44,13 +44,13 @@ def test_unknown_binary_is_a_failed_document_with_metadata(tmp_path: Path) -> No
     assert data["mime_type"] == "application/octet-stream" and len(data["sha256"]) == 64
 
 
-def test_plain_zip_and_legacy_office_are_unsupported_with_reasons(tmp_path: Path) -> None:
+def test_plain_zip_is_unpacked_and_legacy_office_unsupported(tmp_path: Path) -> None:
     archive_path = tmp_path / "資料.zip"
     with zipfile.ZipFile(archive_path, "w") as archive:
         archive.writestr("a.txt", "中身")
     zipped = extract_or_record(archive_path, SourceRef(path=str(archive_path)), OPTIONS)
-    assert zipped.document.error_code == "unsupported"
-    assert "archives are not unpacked" in (zipped.document.reason or "")
+    assert zipped.document.status == "complete"  # unpacked: tests/unit/test_archives.py
+    assert [child.document.content for child in zipped.children] == ["中身"]
     legacy = make_ole2(tmp_path / "見積.xls", "Workbook")
     old = extract_or_record(legacy, SourceRef(path=str(legacy)), OPTIONS).document
     assert old.mime_type == "application/x-ole-storage"

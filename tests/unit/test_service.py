@@ -67,6 +67,14 @@ class MemorySink:
     def delete(self, source: SourceRef) -> None:
         self.documents.pop(source.document_id, None)
 
+    def stored_children(self, document_id: str) -> list[str]:
+        stored = self.documents.get(document_id)
+        children = list(stored.children) if stored else []
+        return [found for child in children for found in (child, *self.stored_children(child))]
+
+    def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
+        return [doc_id for doc_id in document_ids if self.documents.pop(doc_id, None)]
+
 
 class Embedder:
     model_id = "test-model"
@@ -175,3 +183,35 @@ def test_emf_lines_name_the_alarm_metrics(capsys: pytest.CaptureFixture[str]) ->
     assert (permanent["ErrorClass"], transient["ErrorClass"]) == ("permanent", "transient")
     assert permanent["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [
         ["Environment", "ErrorClass"]]
+
+
+def test_an_archive_is_written_with_its_children_and_removed_with_them(tmp_path: Path) -> None:
+    from tests.archive_files import write_zip
+    from worker.extraction.pipeline import extract_or_record
+
+    first = write_zip(tmp_path / "v1.zip", {"見積書.txt": "見積".encode(),
+                                            "古い/議事録.txt": "議事録".encode()})
+    second = write_zip(tmp_path / "v2.zip", {"見積書.txt": "見積 改訂".encode(),
+                                             "新規.txt": "新規".encode()})
+    store, sink = MemoryStore({"a/見積書.txt": first.read_bytes()}), MemorySink()
+    real = ProcessingService(store, sink, None, extract_or_record, ExtractionOptions())
+    real.handle(event())
+    parent_id = event().document_id
+    names = {d.container_path for d in sink.documents.values() if d.parent_id == parent_id}
+    assert names == {"見積書.txt/見積書.txt", "見積書.txt/古い/議事録.txt"}
+    store.objects["a/見積書.txt"] = second.read_bytes()  # overwritten: 議事録 is gone
+    real.handle(event())
+    real.handle(event())  # a replay changes nothing
+    names = {d.container_path for d in sink.documents.values() if d.parent_id == parent_id}
+    assert names == {"見積書.txt/見積書.txt", "見積書.txt/新規.txt"}
+    assert len(sink.documents) == 3
+    store.error = FileTooLargeError("now over the limit")  # the next version is too large
+    real.handle(event())
+    assert list(sink.documents) == [parent_id]
+    assert sink.documents[parent_id].error_code == "too-large"
+    store.error = None
+    real.handle(event())
+    assert len(sink.documents) == 3
+    del store.objects["a/見積書.txt"]
+    assert real.handle(event("deleted")).outcome == "deleted"
+    assert sink.documents == {}

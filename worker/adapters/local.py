@@ -92,17 +92,36 @@ class LocalOutput:
     def delete(self, source: SourceRef) -> None:
         """Remove the document and thumbnail of `source`, unless a newer event wrote (or
         deleted) it."""
-        document_id = source.document_id
+        self.delete_documents(source, [source.document_id])
+
+    def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
+        """Remove these documents (and thumbnails) of `source`'s file, each unless a newer
+        event wrote (or deleted) it; the ids removed."""
+        removed = []
         with self._locked():
-            if is_older(source.sequencer, self._newest_known(document_id)):
-                return
-            if source.sequencer:
-                tombstone = {"sequencer": source.sequencer}
-                atomic_write(self.tombstones_dir / f"{document_id}.json",
-                             json.dumps(tombstone).encode())
-            with contextlib.suppress(FileNotFoundError):
-                self.document_path(document_id).unlink()
-            self.delete_thumbnail(document_id)
+            for document_id in document_ids:
+                if is_older(source.sequencer, self._newest_known(document_id)):
+                    continue
+                if source.sequencer:
+                    tombstone = {"sequencer": source.sequencer}
+                    atomic_write(self.tombstones_dir / f"{document_id}.json",
+                                 json.dumps(tombstone).encode())
+                with contextlib.suppress(FileNotFoundError):
+                    self.document_path(document_id).unlink()
+                self.delete_thumbnail(document_id)
+                removed.append(document_id)
+        return removed
+
+    def stored_children(self, document_id: str) -> list[str]:
+        """Every stored descendant, from the `children` of the stored documents."""
+        found: list[str] = []
+        wanted = [document_id]
+        while wanted:
+            stored = [self.read(doc_id) for doc_id in wanted]
+            wanted = [child for body in stored if body for child in body.get("children", ())
+                      if child not in found]
+            found.extend(wanted)
+        return found
 
     def _newest_known(self, document_id: str) -> str | None:
         stored = self.read(document_id)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from worker.extraction.archives.members import ContainerLimits
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ExtractionOptions:
     file_budget_s: float = 1800.0  # whole file; remaining pages are left, document partial
     tesseract_threads: int = 1  # OMP_THREAD_LIMIT for each Tesseract child
     page_workers: int = 1  # PDF pages OCR'd at once within one file (Tesseract children)
+    containers: ContainerLimits = field(default_factory=ContainerLimits)  # archives, mail
 
 
 def default_jobs() -> int:

@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from worker.extraction.archives.inflate import InflateBudget, read_member
+from worker.extraction.mail.detect import is_outlook_message, looks_like_mail
 from worker.extraction.text.encoding import detect_encoding
 
-Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
+Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown",
+               "tar", "gzip", "bzip2", "xz", "archive", "eml", "msg"]
 
 _SAMPLE_BYTES = 65536
 _MAX_CONTENT_TYPES_BYTES = 1024 * 1024
@@ -47,6 +50,15 @@ _SIGNATURES: tuple[tuple[int, bytes, Kind, str], ...] = (
     (8, b"WEBP", "image", "image/webp"),  # after b"RIFF" and a length, checked below
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2", "application/x-ole-storage"),
     (0, b"PK\x03\x04", "zip", "application/zip"),
+    (0, b"\x1f\x8b\x08", "gzip", "application/gzip"),
+    (0, b"BZh", "bzip2", "application/x-bzip2"),  # with a block or end marker, checked below
+    (0, b"\xfd7zXZ\x00", "xz", "application/x-xz"),
+    (257, b"ustar", "tar", "application/x-tar"),
+    # archive types that are recognised but not unpacked (a clear `unsupported`)
+    (0, b"7z\xbc\xaf\x27\x1c", "archive", "application/x-7z-compressed"),
+    (0, b"Rar!\x1a\x07", "archive", "application/vnd.rar"),
+    (0, b"MSCF\x00\x00\x00\x00", "archive", "application/vnd.ms-cab-compressed"),
+    (2, b"-lh", "archive", "application/x-lzh-compressed"),  # -lh5- etc., checked below
 )
 # Main-part content types of Office Open XML (macro-enabled and template variants included).
 _OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
@@ -58,6 +70,7 @@ _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
 _MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
+_BZIP2_BODY = re.compile(rb"[1-9](1AY&SY|\x17rE8P\x90)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -81,13 +94,19 @@ def _by_signature(head: bytes) -> FileType | None:
         if mime == "image/bmp" and int.from_bytes(head[14:18], "little") \
                 not in _BMP_DIB_HEADER_SIZES:
             continue  # "BM" alone is too weak: a text may start with it
+        if kind == "bzip2" and not _BZIP2_BODY.match(head[3:10]):
+            continue
+        if mime == "application/x-lzh-compressed" and head[6:7] != b"-":
+            continue
         return FileType(kind, mime)
     return None
 
 
 def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
     """docx / xlsx / pptx from the main part's content type in [Content_Types].xml, or None
-    for other zips. Only `*.main+xml` content types count: a presentation that embeds a
+    for other zips. The part is inflated under its limit counted on the bytes produced: a
+    lying declared size is a DecompressionBombError, a damaged part a CorruptFileError.
+    Only `*.main+xml` content types count: a presentation that embeds a
     Word file lists the Word type too, as a plain default for the embedded part."""
     try:
         info = archive.getinfo("[Content_Types].xml")
@@ -95,7 +114,9 @@ def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
         return None
     if info.file_size > _MAX_CONTENT_TYPES_BYTES:
         return None
-    content_types = archive.read(info).decode("utf-8", "replace").lower()
+    budget = InflateBudget(max_total_bytes=_MAX_CONTENT_TYPES_BYTES)
+    data = read_member(archive, info, _MAX_CONTENT_TYPES_BYTES, budget)  # sizes can lie
+    content_types = data.decode("utf-8", "replace").lower()
     main_types = _MAIN_CONTENT_TYPE.findall(content_types)
     for marker, kind in _OOXML_MARKERS:
         if any(marker in main_type for main_type in main_types):
@@ -121,6 +142,8 @@ def _text_type(path: Path, head: bytes) -> FileType | None:
     start = head[:4096].decode(encoding, "ignore").lstrip("\ufeff \t\r\n").lower()
     if start.startswith("<") and ("<html" in start or start.startswith("<!doctype html")):
         return FileType("html", "text/html", encoding)
+    if looks_like_mail(head[:16384].decode(encoding, "ignore")):
+        return FileType("eml", "message/rfc822", encoding)
     mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
     return FileType("text", mime, encoding)
 
@@ -134,6 +157,8 @@ def sniff(path: Path) -> FileType:
     by_signature = _by_signature(head)
     if by_signature is not None and by_signature.kind == "zip":
         return _zip_type(path)
+    if by_signature is not None and by_signature.kind == "ole2" and is_outlook_message(path):
+        return FileType("msg", "application/vnd.ms-outlook")
     if by_signature is not None:
         return by_signature
     return _text_type(path, head) or UNKNOWN

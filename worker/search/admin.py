@@ -176,8 +176,8 @@ def format_hit(rank: int, hit: dict[str, Any]) -> str:
     origin = source.get("source", {})
     where = (f"s3://{origin['bucket']}/{origin.get('key', '')}" if origin.get("bucket")
              else origin.get("path", ""))
-    lines = [f"{rank:>2}. {source.get('file_name', hit['_id'])}  score {hit['_score']:.2f}  "
-             f"{where}"]
+    name = source.get("container_path") or source.get("file_name", hit["_id"])  # a member
+    lines = [f"{rank:>2}. {name}  score {hit['_score']:.2f}  {where}"]
     for fragment in hit.get("highlight", {}).get("content", []):
         lines.append(f"      {_flat(fragment)}")
     pages = hit.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", [])

@@ -36,7 +36,8 @@ HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 JsonDict = dict[str, Any]
 
 # What a search hit returns (`cis-worker search` prints these).
-HIT_FIELDS = ("id", "file_name", "title", "source", "mime_type", "page_count", "status")
+HIT_FIELDS = ("id", "file_name", "title", "source", "mime_type", "page_count", "status",
+              "container_path")
 
 # Whitespace between two Japanese characters (Java regex, as the pattern char filter reads it).
 _JA = r"[\p{IsHan}\p{IsHiragana}\p{IsKatakana}ー々〆]"
@@ -182,6 +183,11 @@ def mappings(design: IndexDesign) -> JsonDict:
                                      "space_type": design.knn_space}},
             "embedding_model": keyword,
             "event_order": keyword, "deleted": {"type": "boolean"},
+            # containers (docs/documents.md): members and attachments are documents
+            "parent_id": keyword, "children": keyword, "container_path": file_name,
+            # mail
+            "subject": _text(design), "from": _text(design, offsets=False),
+            "to": _text(design, offsets=False), "date": {"type": "date"},
             "timings_ms": {"type": "object", "enabled": False},
         },
     }

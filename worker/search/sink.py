@@ -76,10 +76,11 @@ def document_body(document: Document) -> dict[str, Any]:
     return _ordered(document.to_dict(), document.source, _now())
 
 
-def tombstone_body(source: SourceRef) -> dict[str, Any]:
+def tombstone_body(source: SourceRef, document_id: str | None = None) -> dict[str, Any]:
+    """A delete of `source`'s document (or of `document_id`, one of its children)."""
     now = _now()
-    return _ordered({"id": source.document_id, "source": source.to_dict(), "deleted": True,
-                     "deleted_at": now}, source, now)
+    return _ordered({"id": document_id or source.document_id, "source": source.to_dict(),
+                     "deleted": True, "deleted_at": now}, source, now)
 
 
 def item_error(status: int, error: Any) -> WorkerError | None:
@@ -154,6 +155,40 @@ class OpenSearchSink:
         error, _ = self._apply([action])[0]
         if error is not None:
             raise error
+
+    def stored_children(self, document_id: str) -> list[str]:
+        """Every stored descendant, breadth first, by real-time multi-gets of `children`."""
+        found: list[str] = []
+        wanted = [document_id]
+        while wanted:
+            try:
+                answer = self.client.mget(index=self.index, body={"ids": wanted},
+                                          params={"_source_includes": "children,deleted"})
+            except (TransportError, OpenSearchConnectionError) as exc:
+                raise request_error(exc) from exc
+            wanted = []
+            for doc in answer.get("docs", []):
+                body = doc.get("_source") or {}
+                if doc.get("found") and not body.get("deleted"):
+                    wanted.extend(child for child in body.get("children") or ()
+                                  if child not in found)
+            found.extend(wanted)
+        return found
+
+    def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
+        if self.ordered:
+            actions = [self._write_action(doc_id, tombstone_body(source, doc_id))
+                       for doc_id in document_ids]
+        else:
+            actions = [({"delete": {"_index": self.index, "_id": doc_id}}, None)
+                       for doc_id in document_ids]
+        removed = []
+        for doc_id, (error, stale) in zip(document_ids, self._apply(actions), strict=True):
+            if error is not None:
+                raise error
+            if not stale:
+                removed.append(doc_id)
+        return removed
 
     def write_sources(self, sources: Sequence[tuple[str, dict[str, Any]]]
                       ) -> list[WorkerError | None]:

@@ -3,9 +3,11 @@
 docx, xlsx and pptx are zips of XML parts tied together by relationships (`_rels/*.rels`).
 This module is the only place that touches the zip and parses its XML, so the safety rules
 live in one spot:
-- zip bombs are refused before anything is decompressed: member count, total declared size
-  and compression ratio (zipfile stops at a member's declared size and checks its CRC, so
-  the declared sizes bound what is really inflated);
+- zip bombs are refused: first on the declared sizes (member count, total, ratio), then —
+  because declared sizes can lie — while each part is inflated, on the bytes actually
+  produced (worker/extraction/archives/inflate.py: past its declared size, the part limit,
+  the package's total or the ratio, the part is a `decompression-bomb`, with one chunk in
+  memory);
 - XML is parsed with defusedxml and DTDs forbidden (OOXML never has one): no entity
   expansion, no external entities;
 - a broken zip or broken XML is a CorruptFileError, never an unclassified crash.
@@ -27,6 +29,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 
 from worker.errors import CorruptFileError, DecompressionBombError
+from worker.extraction.archives.inflate import InflateBudget, open_member, read_member
 
 MAX_MEMBERS = 10_000
 MAX_TOTAL_UNCOMPRESSED = 1024 * 1024 * 1024
@@ -97,6 +100,7 @@ class OoxmlPackage:
         except DecompressionBombError:
             self._zip.close()
             raise
+        self._budget = InflateBudget(MAX_TOTAL_UNCOMPRESSED, MAX_RATIO, RATIO_FLOOR)
 
     def __enter__(self) -> OoxmlPackage:
         return self
@@ -113,11 +117,8 @@ class OoxmlPackage:
             info = self._zip.getinfo(part)
         except KeyError:
             raise CorruptFileError(f"part {part!r} is missing from the package") from None
-        if info.file_size > limit:
-            raise DecompressionBombError(
-                f"part {part!r} is {info.file_size} bytes (limit {limit}): refused")
         try:
-            return self._zip.read(info)
+            return read_member(self._zip, info, limit, self._budget, part)
         except _ZIP_ERRORS as exc:
             raise CorruptFileError(f"part {part!r} cannot be read: {exc}") from exc
 
@@ -136,7 +137,8 @@ class OoxmlPackage:
         """Stream a large part (a worksheet): ("start" | "end", element) events; the caller
         removes what it has used, so the tree does not grow."""
         try:
-            with self._zip.open(part) as stream:
+            info = self._zip.getinfo(part)
+            with open_member(self._zip, info, MAX_TOTAL_UNCOMPRESSED, self._budget) as stream:
                 yield from _iter_events(stream, part)
         except KeyError:
             raise CorruptFileError(f"part {part!r} is missing from the package") from None

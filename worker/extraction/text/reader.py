@@ -142,3 +142,11 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
         return Extracted(pages, title=title, encoding=encoding)
     reason = f"only the first {MAX_TEXT_BYTES} of {size} bytes were read"
     return Extracted(pages, status="partial", reason=reason, title=title, encoding=encoding)
+
+
+def visible_text(html: str) -> str:
+    """The text a browser would show of an HTML string (a mail's HTML part, too)."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
