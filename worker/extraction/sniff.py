@@ -16,12 +16,14 @@ type (text/csv, text/markdown); HTML is recognised by its content.
 
 from __future__ import annotations
 
-import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from worker.extraction.images.formats import extra_image_mime
+from worker.extraction.office.damaged import damaged_office_kind, kind_from_content_types
 from worker.extraction.text.encoding import detect_encoding
 
 Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
@@ -48,15 +50,8 @@ _SIGNATURES: tuple[tuple[int, bytes, Kind, str], ...] = (
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2", "application/x-ole-storage"),
     (0, b"PK\x03\x04", "zip", "application/zip"),
 )
-# Main-part content types of Office Open XML (macro-enabled and template variants included).
-_OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
-    ("wordprocessingml", "docx"), ("ms-word", "docx"),
-    ("spreadsheetml", "xlsx"), ("ms-excel", "xlsx"),
-    ("presentationml", "pptx"), ("ms-powerpoint", "pptx"),
-)
 _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
-_MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
 
 
@@ -95,20 +90,15 @@ def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
         return None
     if info.file_size > _MAX_CONTENT_TYPES_BYTES:
         return None
-    content_types = archive.read(info).decode("utf-8", "replace").lower()
-    main_types = _MAIN_CONTENT_TYPE.findall(content_types)
-    for marker, kind in _OOXML_MARKERS:
-        if any(marker in main_type for main_type in main_types):
-            return kind
-    return None
+    return kind_from_content_types(archive.read(info).decode("utf-8", "replace"))
 
 
-def _zip_type(path: Path) -> FileType:
+def _zip_type(path: Path, head: bytes) -> FileType:
     try:
         with zipfile.ZipFile(path) as archive:
             kind = ooxml_kind(archive)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return FileType("zip", "application/zip")  # the reader reports it as corrupt
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        kind = damaged_office_kind(head, path.suffix)  # its reader reports it as corrupt
     if kind is None:
         return FileType("zip", "application/zip")
     return FileType(kind, OOXML_MIME[kind])
@@ -133,7 +123,10 @@ def sniff(path: Path) -> FileType:
         return UNKNOWN
     by_signature = _by_signature(head)
     if by_signature is not None and by_signature.kind == "zip":
-        return _zip_type(path)
+        return _zip_type(path, head)
     if by_signature is not None:
         return by_signature
+    image_mime = extra_image_mime(head)  # HEIC, AVIF, JPEG 2000, PNM, ICO, BigTIFF
+    if image_mime:
+        return FileType("image", image_mime)
     return _text_type(path, head) or UNKNOWN
