@@ -8,7 +8,8 @@ local file headers (each member's name, in clear) and, usually first of all,
 most MAX_CONTENT_TYPES_BYTES, stopping quietly where the file ends). The main part's
 content type then names the format, as for an intact package; failing that, member names
 (word/, xl/, ppt/), the application docProps/app.xml names, or, for a file cut inside its
-very first members, the file's Office extension. The Office reader then opens the file and reports it as corrupt.
+very first members, the file's Office extension. The Office reader then opens the file
+and reports it as corrupt.
 """
 
 from __future__ import annotations
