@@ -25,7 +25,7 @@ EXPECTED_WORDS = {
     "売上集計.xlsx": "売上",
     "取引先一覧.csv": "取引先",
 }
-OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg"}
+OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg", "掲示物_iphone.heic"}
 SAMPLES_RO = f"{SAMPLES}:/in:ro"
 
 

@@ -136,3 +136,12 @@ def test_limits_raise_and_are_recorded(tmp_path: Path) -> None:
         ("failed", "permanent", "too-large")
     assert recorded.mime_type == "text/csv" and recorded.size_bytes == 340
     assert recorded.pages == () and recorded.content == ""
+
+
+def test_heic_photo_is_decoded_and_ocred(outcomes: dict[str, ExtractionOutcome]) -> None:
+    outcome = outcomes["掲示物_iphone.heic"]
+    assert _methods(outcome) == ["ocr"]
+    assert outcome.document.mime_type == "image/heic"
+    for expected in ("社内掲示", "全館停電のため", "在宅勤務とします。", "総務部"):
+        assert expected in outcome.document.content
+    assert max(_thumbnail_size(outcome)) == OPTIONS.thumbnail_size
