@@ -33,6 +33,9 @@ from worker.extraction.result import Extracted
 from worker.extraction.sniff import Kind
 from worker.models import Page
 
+# block_lines lives in paragraphs.py; still importable from here
+__all__ = ["MAX_CHARS", "block_lines", "extract_office"]
+
 MAX_CHARS = 20_000_000  # per document: past it the document is partial
 _SEPARATOR_NOTES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 
