@@ -68,10 +68,12 @@ def docx_with_pictures_ruby_comment(path: Path, picture: bool = True) -> Path:
 
 def pptx_with_scan_chart_master(path: Path, picture: bool = True) -> Path:
     """Slide 1: only a pasted scan; slide 2: a title and a chart; the master carries a text
-    box (会社名) that shows on every slide, and the stock prompt placeholders."""
+    box (会社名) that shows on every slide, and the stock prompt placeholders; both slides
+    have the same footer."""
     import pptx
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.enum.shapes import PP_PLACEHOLDER
     from pptx.util import Inches
 
     presentation = pptx.Presentation()
@@ -93,6 +95,11 @@ def pptx_with_scan_chart_master(path: Path, picture: bool = True) -> Path:
                                     Inches(6), Inches(4), data).chart
     chart.has_title = True
     chart.chart_title.text_frame.text = "売上推移グラフ"
+    for slide in presentation.slides:  # Insert > Header & Footer: a footer on every slide
+        layout_footer = next(placeholder for placeholder in slide.slide_layout.placeholders
+                             if placeholder.placeholder_format.type == PP_PLACEHOLDER.FOOTER)
+        slide.shapes.clone_placeholder(layout_footer)
+        slide.shapes[-1].text_frame.text = "営業本部 限定配布"
     presentation.save(str(path))
     return path
 

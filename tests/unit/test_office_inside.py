@@ -108,9 +108,10 @@ def test_pptx_master_text_once_no_prompts_charts_and_comments(tmp_path: Path) ->
             'Target="../comments/comment1.xml"/>'})
     pages = extract_office(path, "pptx", OPTIONS).pages
     assert [page.text for page in pages] == [
-        "株式会社サンプル 社外秘",
+        "営業本部 限定配布\n株式会社サンプル 社外秘",
         "地域別売上\n売上推移グラフ\n上期実績\n関東\n関西\n九州\n数字の出典を追記",
     ]
+    assert not any("Click to edit" in page.text or "Master" in page.text for page in pages)
 
 
 def test_page_method_is_ocr_only_when_pictures_are_all_it_holds() -> None:
@@ -123,3 +124,25 @@ def test_page_method_is_ocr_only_when_pictures_are_all_it_holds() -> None:
     assert (mixed.method, mixed.confidence, mixed.ocr_images, mixed.text) == (
         "text-layer", None, 1, "表題\n請求書")
     assert mixed.to_dict()["ocr_images"] == 1
+
+
+def test_master_text_leaves_japanese_and_english_prompts_out() -> None:
+    from defusedxml.ElementTree import fromstring
+
+    from worker.extraction.office.drawings import master_lines
+
+    def shape(text: str, placeholder: str | None) -> str:
+        ph = f'<p:nvPr><p:ph type="{placeholder}"/></p:nvPr>' if placeholder else "<p:nvPr/>"
+        return (f"<p:sp><p:nvSpPr>{ph}</p:nvSpPr><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r>"
+                "</a:p></p:txBody></p:sp>")
+
+    master = ('<p:sldMaster xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
+              f'main" {A_NS}><p:cSld><p:spTree>'
+              + shape("マスター タイトルの書式設定", "title")
+              + shape("マスター テキストの書式設定", "body")
+              + shape("Click to edit Master text styles", "body")
+              + shape("2024年度 経営企画部", "ftr")
+              + shape("ロゴ 株式会社サンプル", None)
+              + shape("マスター タイトルの書式設定", None)  # a prompt copied into a box
+              + "</p:spTree></p:cSld></p:sldMaster>")
+    assert master_lines(fromstring(master)) == ["2024年度 経営企画部", "ロゴ 株式会社サンプル"]

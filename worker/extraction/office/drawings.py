@@ -9,8 +9,9 @@ Each of these is a part of its own, related to the part that shows it:
   sheet's charts, SmartArt and pictures;
 - comments: Word `comments`, Excel `comments` (notes) and `threadedComment`, PowerPoint
   `comments` (legacy `p:cm` and modern threaded ones);
-- PowerPoint slide layouts and masters: text that really is on the slide (a company name,
-  "社外秘" in a footer) but not the prompts of empty placeholders ("Click to edit Master
+- PowerPoint footers (on the slides, layouts or masters) and the slide layouts' and masters'
+  own text: text that really is on the slide (a company name, "社外秘" in a footer), once
+  per file, but not the prompts of empty placeholders ("Click to edit Master
   title style", 「マスター タイトルの書式設定」): placeholders of a layout or master only
   show their text when the slide does not override it, so only non-placeholder shapes and
   footers are read there.
@@ -94,3 +95,13 @@ def master_lines(root: Element) -> list[str]:
                 lines.extend(block_lines(shape))  # the shape's own text body
         break
     return [line for line in lines if not _PROMPT.search(line)]
+
+
+def footer_lines(root: Element) -> list[str]:
+    """Text of a slide's own footer placeholders (left out of its body text because every
+    slide repeats it; the caller keeps each footer once per file)."""
+    lines: list[str] = []
+    for shape in root.iter():
+        if local(shape.tag) == "sp" and placeholder_type(shape) == "ftr":
+            lines.extend(block_lines(shape))
+    return lines

@@ -5,9 +5,9 @@ Pages, since OOXML has no fixed pages (Word lays them out when it renders):
   paragraphs.py), the charts, SmartArt and comments of the body, footnotes, endnotes,
   footers; identical headers/footers (first/even/default) appear once;
 - xlsx: one page per sheet, in workbook order (see xlsx.py);
-- pptx: one page per slide, in presentation order: the slide's text, the text its layout
-  and master add (once per file: a company name, a footer; never placeholder prompts), its
-  charts, SmartArt and comments, its notes.
+- pptx: one page per slide, in presentation order: the slide's text, its footer and the
+  text its layout and master add (each once per file: a company name, 社外秘; never
+  placeholder prompts), its notes, its charts, SmartArt and comments.
 Pictures large enough to hold text are OCRed into the page that shows them (pictures.py,
 page_parts.py); ruby readings go to `readings` (readings.py). Text read from the file is
 method "text-layer" (text that was never OCRed).
@@ -21,7 +21,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from worker.errors import CorruptFileError
-from worker.extraction.office.drawings import master_lines
+from worker.extraction.office.drawings import footer_lines, master_lines
 from worker.extraction.office.ooxml import OoxmlPackage, attribute, local, relationship_id
 from worker.extraction.office.page_parts import PageAssembler
 from worker.extraction.office.paragraphs import block_lines
@@ -91,24 +91,27 @@ def _slide_parts(package: OoxmlPackage, main: str) -> list[str]:
     return slides
 
 
-def _master_text(package: OoxmlPackage, slide: str, seen: set[str]) -> list[str]:
-    """Text the slide's layout and master add, for layouts/masters not seen before."""
-    lines: list[str] = []
+def _repeated_text(package: OoxmlPackage, slide: str, root: Element,
+                   seen: set[str]) -> list[str]:
+    """What repeats on slides — the slide's footers, the text its layout and master add —
+    for what this file has not shown yet (`seen` holds parts and lines already taken)."""
+    lines = footer_lines(root)
     for layout in package.related(slide, "slideLayout"):
         for part in [layout, *package.related(layout, "slideMaster")]:
-            if part in seen or not package.has(part):
-                continue
-            seen.add(part)
-            lines.extend(line for line in master_lines(package.xml(part)) if line not in lines)
-    return lines
+            if part not in seen and package.has(part):
+                seen.add(part)
+                lines.extend(master_lines(package.xml(part)))
+    new = [line for line in dict.fromkeys(lines) if line not in seen]
+    seen.update(new)
+    return new
 
 
 def _pptx_pages(package: OoxmlPackage, pages: PageAssembler) -> list[Page]:
     result = []
-    masters_seen: set[str] = set()
+    seen: set[str] = set()
     for number, slide in enumerate(_slide_parts(package, package.main_part()), start=1):
         root = package.xml(slide)
-        lines = [*block_lines(root), *_master_text(package, slide, masters_seen)]
+        lines = [*block_lines(root), *_repeated_text(package, slide, root, seen)]
         notes = _roots(package, package.related(slide, "notesSlide"))
         for _part, notes_root in notes:
             lines.extend(block_lines(notes_root))
