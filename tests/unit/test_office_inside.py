@@ -146,3 +146,26 @@ def test_master_text_leaves_japanese_and_english_prompts_out() -> None:
               + shape("マスター タイトルの書式設定", None)  # a prompt copied into a box
               + "</p:spTree></p:cSld></p:sldMaster>")
     assert master_lines(fromstring(master)) == ["2024年度 経営企画部", "ロゴ 株式会社サンプル"]
+
+
+def test_docx_chart_and_smartart_join_the_page(tmp_path: Path) -> None:
+    path = docx_with_pictures_ruby_comment(tmp_path / "報告.docx", picture=False)
+    c_ns = 'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
+    chart = (f'<c:chartSpace {c_ns} {A_NS}><c:chart><c:title><c:tx><c:rich><a:p><a:r>'
+             '<a:t>部門別経費</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea>'
+             '<c:barChart><c:ser><c:tx><c:strRef><c:f>Sheet1!$B$1</c:f><c:strCache><c:pt '
+             'idx="0"><c:v>交通費</c:v></c:pt></c:strCache></c:strRef></c:tx><c:cat><c:strRef>'
+             '<c:strCache><c:pt idx="0"><c:v>総務部</c:v></c:pt><c:pt idx="1"><c:v>人事部</c:v>'
+             '</c:pt></c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache><c:pt idx="0">'
+             '<c:v>1200</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart>'
+             '</c:plotArea></c:chart></c:chartSpace>')
+    smartart = (f'<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/'
+                f'diagram" {A_NS}><dgm:ptLst><dgm:pt modelId="1"><dgm:t><a:p><a:r><a:t>承認'
+                '</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>')
+    add_parts(path, {"word/charts/chart1.xml": chart, "word/diagrams/data1.xml": smartart}, {
+        "word/_rels/document.xml.rels":
+            f'<Relationship Id="rId90" Type="{RELS}/chart" Target="charts/chart1.xml"/>'
+            f'<Relationship Id="rId91" Type="{RELS}/diagramData" Target="diagrams/data1.xml"/>'})
+    text = extract_office(path, "docx", OPTIONS).pages[0].text
+    assert text == ("本社所在地：東京髙橋\n見積の条件\n単価を再確認してください\n"
+                    "部門別経費\n交通費\n総務部\n人事部\n承認")
