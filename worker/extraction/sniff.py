@@ -24,7 +24,7 @@ from typing import Literal
 
 from worker.extraction.images.formats import extra_image_mime
 from worker.extraction.office.damaged import damaged_office_kind, kind_from_content_types
-from worker.extraction.text.encoding import detect_encoding
+from worker.extraction.text.encoding import detect
 
 Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
 
@@ -60,6 +60,7 @@ class FileType:
     kind: Kind
     mime_type: str
     encoding_hint: str | None = None  # text: what the first bytes decoded as
+    encoding_confidence: float | None = None  # text: how sure that is, 0..1
 
 
 UNKNOWN = FileType("unknown", "application/octet-stream")
@@ -105,14 +106,15 @@ def _zip_type(path: Path, head: bytes) -> FileType:
 
 
 def _text_type(path: Path, head: bytes) -> FileType | None:
-    encoding = detect_encoding(head, final=len(head) < _SAMPLE_BYTES)
-    if encoding is None:
+    detected = detect(head, final=len(head) < _SAMPLE_BYTES)
+    if detected is None:
         return None
+    encoding, sure = detected
     start = head[:4096].decode(encoding, "ignore").lstrip("\ufeff \t\r\n").lower()
     if start.startswith("<") and ("<html" in start or start.startswith("<!doctype html")):
-        return FileType("html", "text/html", encoding)
+        return FileType("html", "text/html", encoding, sure)
     mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
-    return FileType("text", mime, encoding)
+    return FileType("text", mime, encoding, sure)
 
 
 def sniff(path: Path) -> FileType:

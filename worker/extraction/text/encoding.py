@@ -41,6 +41,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _ISO2022JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I", b"\x1b$(D")
 _ASCII_CONTROLS_ALLOWED = frozenset(b"\t\n\r\f\v\x1b")
 UTF8_CONFIDENCE = 0.99
+PLAUSIBILITY_SAMPLE = 4000  # characters scored: enough to decide, cheap on a 64 KB head
 LATIN_MIN_SCORE = 0.6  # below it (Cyrillic, Greek read as CP1252: ~0.5) charset-normalizer decides
 
 
@@ -140,14 +141,14 @@ def _japanese_or_western(data: bytes, final: bool) -> Detected | None:
     """CP932/EUC-JP against CP1252, by plausibility (plausible.py); None: neither fits."""
     japanese = _japanese_multibyte(data, final)
     western = strict_decode(data, "cp1252", final)
-    latin = latin_score(western) if western is not None else None
+    latin = latin_score(western[:PLAUSIBILITY_SAMPLE]) if western is not None else None
     if japanese is not None:
         encoding, text = japanese
-        score = japanese_plausibility(text)
+        score = japanese_plausibility(text[:PLAUSIBILITY_SAMPLE])
         if latin is None or score >= latin:
             return Detected(encoding, confidence(score, latin))
     if latin is not None and latin >= LATIN_MIN_SCORE:
-        rival = japanese_plausibility(japanese[1]) if japanese else None
+        rival = japanese_plausibility(japanese[1][:PLAUSIBILITY_SAMPLE]) if japanese else None
         return Detected("cp1252", confidence(latin, rival))
     return None
 

@@ -25,7 +25,6 @@ from worker.extraction.text.encoding import Detected, detect, strict_decode
 from worker.models import Page
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
-_CONFIDENCE_SAMPLE = 65536  # what sniffing looked at
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""",
                            re.IGNORECASE)
@@ -105,9 +104,8 @@ def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> Detected:
         return Detected(declared, 1.0)
     hint = file_type.encoding_hint
     if hint and strict_decode(data, hint, final) is not None:
-        sample = data[:_CONFIDENCE_SAMPLE]
-        first_look = detect(sample, final=final and len(sample) == len(data))
-        return Detected(hint, first_look.confidence if first_look else 0.5)
+        sure = file_type.encoding_confidence
+        return Detected(hint, sure if sure is not None else 0.5)
     detected = detect(data, final)
     if detected is None:
         raise UnsupportedFileError("the file is neither text in a known encoding nor a "
