@@ -89,7 +89,8 @@ def test_truncated_heic_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_text_that_starts_like_a_signature_stays_text(tmp_path: Path) -> None:
-    for head in ("P1 報告書の件\n", "P5 案件一覧 は以下の通り\n"):
+    for head in ("P1 報告書の件\n", "P5 案件一覧 は以下の通り\n", "P3 2024 04 売上\n",
+                 "P6 1024 768 の画面で確認\n"):
         path = tmp_path / "memo.txt"
         path.write_bytes(head.encode("cp932"))
         assert sniff(path).kind == "text", head
