@@ -56,8 +56,10 @@ def comment_lines(root: Element) -> list[str]:
     for comment in root.iter():
         if local(comment.tag) not in _COMMENT_ELEMENTS:
             continue
-        text = "".join(node.text or "" for node in comment.iter()
-                       if local(node.tag) in _COMMENT_TEXT).strip()
+        paragraphs = block_lines(comment)  # Word and modern PowerPoint comments
+        text = " ".join(paragraphs) if paragraphs else "".join(
+            node.text or "" for node in comment.iter() if local(node.tag) in _COMMENT_TEXT)
+        text = text.strip()
         if text:
             lines.append(text)
     return lines
