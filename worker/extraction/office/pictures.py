@@ -12,6 +12,8 @@ Vector pictures (EMF/WMF/SVG) have no pixels to read and are left out.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -46,13 +48,25 @@ class PictureText:
 
 @dataclass
 class PictureReader:
-    """Reads a file's pictures with one time budget; remembers what it has read."""
+    """Reads a file's pictures with one time budget; remembers what it has read. Its scratch
+    folder is made when the first picture needs it (most Office files have none worth
+    reading); `close` removes it."""
 
     package: OoxmlPackage
     options: ExtractionOptions
     budget: Budget
-    scratch: Path
     read_parts: set[str] = field(default_factory=set)
+    _scratch: Path | None = None
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def _scratch_file(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="cis-office-"))
+        return self._scratch / f"picture-{len(self.read_parts)}.pgm"
 
     def pictures_of(self, part: str, root: Element) -> list[str]:
         """The raster picture parts `part` shows, in order of appearance, each once."""
@@ -105,7 +119,7 @@ class PictureReader:
                 return None
             check_pixels(picture, self.options.max_page_pixels, f"picture {part}")
             decode(picture)
-            target = self.scratch / f"picture-{len(self.read_parts)}.pgm"
+            target = self._scratch_file()
             flatten_lighting(to_grayscale(upright(picture))).save(target, format="PPM")
         return target
 
@@ -118,6 +132,5 @@ def _reference(element: Element) -> str:
     return ""
 
 
-def picture_reader(package: OoxmlPackage, options: ExtractionOptions,
-                   scratch: str) -> PictureReader:
-    return PictureReader(package, options, Budget(options.file_budget_s), Path(scratch))
+def picture_reader(package: OoxmlPackage, options: ExtractionOptions) -> PictureReader:
+    return PictureReader(package, options, Budget(options.file_budget_s))

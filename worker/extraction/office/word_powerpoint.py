@@ -15,7 +15,6 @@ method "text-layer" (text that was never OCRed).
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -155,12 +154,12 @@ def _with_budget(extracted: Extracted, pages: PageAssembler) -> Extracted:
 
 def extract_office(path: Path, kind: Kind, options: ExtractionOptions) -> Extracted:
     """Pages, title and readings of a docx, xlsx or pptx file."""
-    with OoxmlPackage(path) as package, \
-            tempfile.TemporaryDirectory(prefix="cis-office-") as scratch:
-        readings = ReadingList()
-        pages = PageAssembler(package, picture_reader(package, options, scratch), readings)
+    with OoxmlPackage(path) as package:
+        pages = PageAssembler(package, picture_reader(package, options), ReadingList())
         try:
             extracted = _with_budget(_read(package, kind, pages), pages)
         except RecursionError:
             raise CorruptFileError("the document's XML is nested too deeply to read") from None
+        finally:
+            pages.pictures.close()
         return replace(extracted, title=package.title())
