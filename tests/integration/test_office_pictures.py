@@ -83,3 +83,19 @@ def test_pictures_past_the_file_budget_are_left_with_a_reason(tmp_path: Path) ->
     assert extracted.status == "partial"
     assert "budget ran out" in (extracted.reason or "")
     assert SCAN_TEXT not in _flat(extracted.pages[0].text)
+
+
+def test_picture_over_the_pixel_limit_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = docx_with_pictures_ruby_comment(tmp_path / "大判.docx")
+    extracted = extract_office(path, "docx", ExtractionOptions(max_page_pixels=300_000))
+    assert extracted.status == "partial"
+    assert "over the limit of 300,000" in (extracted.reason or "")
+    assert extracted.pages[0].ocr_images is None
+    assert "ocr" not in extracted.timings_ms  # nothing reached Tesseract
+
+
+def test_small_pictures_cost_no_ocr(tmp_path: Path) -> None:
+    path = docx_with_pictures_ruby_comment(tmp_path / "ロゴだけ.docx", picture=False)
+    extracted = extract_office(path, "docx", OPTIONS)  # the header logo is 160 x 60
+    assert (extracted.status, extracted.pages[0].ocr_images) == ("complete", None)
+    assert "ocr" not in extracted.timings_ms
