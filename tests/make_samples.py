@@ -185,7 +185,7 @@ def photo_heic(path: Path) -> None:
     photo = Image.composite(page, paper, page.convert("L").point(lambda v: 255 if v < 128 else 0))
     _speckle(photo, rng, 600)
     pillow_heif.from_pillow(photo.filter(ImageFilter.GaussianBlur(0.6))).save(
-        str(path), quality=80)
+        str(path), quality=80, thumbnails=[320])  # iPhones embed a small preview too
 
 
 # --- Office files and CSV ----------------------------------------------------------------

@@ -94,3 +94,18 @@ def test_text_that_starts_like_a_signature_stays_text(tmp_path: Path) -> None:
         path = tmp_path / "memo.txt"
         path.write_bytes(head.encode("cp932"))
         assert sniff(path).kind == "text", head
+
+
+@pytest.mark.parametrize("size", [(1200, 800), (800, 1200)])
+def test_heic_thumbnail_from_the_embedded_preview(tmp_path: Path,
+                                                  size: tuple[int, int]) -> None:
+    from worker.extraction.thumbnail import image_thumbnail
+
+    register_decoders()
+    path = tmp_path / "iphone.heic"
+    _page(LINE, size, 40, "RGB").save(path, "HEIF", quality=80, thumbnails=[320])
+    jpeg = image_thumbnail(path, ExtractionOptions())
+    assert jpeg is not None
+    with Image.open(io.BytesIO(jpeg)) as thumbnail:
+        assert max(thumbnail.size) == 320
+        assert (thumbnail.size[0] > thumbnail.size[1]) == (size[0] > size[1])
