@@ -99,3 +99,20 @@ def test_small_pictures_cost_no_ocr(tmp_path: Path) -> None:
     extracted = extract_office(path, "docx", OPTIONS)  # the header logo is 160 x 60
     assert (extracted.status, extracted.pages[0].ocr_images) == ("complete", None)
     assert "ocr" not in extracted.timings_ms
+
+
+def test_pictures_share_the_cores_and_keep_their_order(tmp_path: Path) -> None:
+    import docx
+
+    from tests.office_inside import SHEET_SCAN_LINES, scan_png
+
+    document = docx.Document()
+    document.add_paragraph("添付資料")
+    for lines in (SHEET_SCAN_LINES, ("御見積書の内容を確認しました。",)):
+        document.add_picture(io.BytesIO(scan_png(lines)))
+    path = tmp_path / "二枚.docx"
+    document.save(str(path))
+    page = extract_office(path, "docx", ExtractionOptions(page_workers=2)).pages[0]
+    flat = _flat(page.text)
+    assert page.ocr_images == 2 and page.text.startswith("添付資料\n")
+    assert flat.index("請求金額の内訳") < flat.index("御見積書の内容")

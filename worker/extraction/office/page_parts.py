@@ -14,7 +14,7 @@ text on that page, whatever the method.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import fmean
 from xml.etree.ElementTree import Element
 
@@ -30,19 +30,31 @@ class PageAssembler:
     package: OoxmlPackage
     pictures: PictureReader
     readings: ReadingList
+    _pending: list[tuple[int, str]] = field(default_factory=list)  # (page, picture part)
 
     def page(self, number: int, lines: list[str], parts: list[tuple[str, Element]],
              tail: tuple[str, ...] = ()) -> Page:
         """Page `number`: `lines` (its own text), then for each (part, root) shown on it the
-        related charts/SmartArt/comments, then `tail` (footnotes, footers), then the
-        pictures' text; ruby readings are collected on the way."""
+        related charts/SmartArt/comments, then `tail` (footnotes, footers); its pictures are
+        noted for `with_pictures` and ruby readings collected on the way."""
         own = list(lines)
-        found: list[PictureText] = []
         for part, root in parts:
             own.extend(related_lines(self.package, part))
-            found.extend(self.pictures.read(part, root, number))
+            self._pending.extend((number, picture)
+                                 for picture in self.pictures.new_pictures(part, root))
             self.readings.extend(ruby_readings(root))
-        return assemble(number, [*own, *tail], found)
+        return assemble(number, [*own, *tail], [])
+
+    def with_pictures(self, pages: tuple[Page, ...]) -> tuple[Page, ...]:
+        """The pages with the OCR text of the pictures they show (all pictures of the file
+        read at once, so they can share the cores)."""
+        kept = {page.number for page in pages}
+        found: dict[int, list[PictureText]] = {}
+        for number, text in self.pictures.read_all(
+                [(number, part) for number, part in self._pending if number in kept]):
+            found.setdefault(number, []).append(text)
+        return tuple(assemble(page.number, [page.text], found[page.number])
+                     if page.number in found else page for page in pages)
 
 
 def assemble(number: int, lines: list[str], pictures: list[PictureText]) -> Page:

@@ -5,8 +5,9 @@ they appear. Most are icons, logos and photos too small to hold a line of text: 
 skipped from their header alone (MIN_SIDE, MIN_PIXELS), before a byte of pixels is decoded.
 The rest go through the same checks and steps as an image file (images/picture.py): the
 pixel limit (`max_page_pixels`: a bomb is refused with a reason, the document is partial),
-upright, grayscale, lighting flattened, then OCR (ocr/page.py) inside the file's time budget.
-A picture used on several slides is read once; its text joins the first page that shows it.
+upright, grayscale, lighting flattened, then OCR (ocr/page.py) inside the file's time budget,
+`page_workers` pictures at a time. A picture used on several slides is read once; its text
+joins the first page that shows it.
 Vector pictures (EMF/WMF/SVG) have no pixels to read and are left out.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -27,7 +29,7 @@ from worker.extraction.images.picture import (
     to_grayscale,
     upright,
 )
-from worker.extraction.ocr.page import Budget, ocr_page
+from worker.extraction.ocr.page import Budget, map_pages, ocr_page
 from worker.extraction.office.ooxml import OoxmlPackage, local
 from worker.extraction.options import ExtractionOptions
 
@@ -48,56 +50,53 @@ class PictureText:
 
 @dataclass
 class PictureReader:
-    """Reads a file's pictures with one time budget; remembers what it has read. Its scratch
-    folder is made when the first picture needs it (most Office files have none worth
-    reading); `close` removes it."""
+    """Reads a file's pictures with one time budget. `new_pictures` names the pictures a
+    part shows that no earlier page showed; `read_all` then OCRs them, `options.page_workers`
+    at a time (the spare cores of a batch with fewer files than processes, as for PDF
+    pages). Its scratch folder exists only while pictures are read."""
 
     package: OoxmlPackage
     options: ExtractionOptions
     budget: Budget
-    read_parts: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
     _scratch: Path | None = None
+    _zip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def close(self) -> None:
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
-
-    def _scratch_file(self) -> Path:
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="cis-office-"))
-        return self._scratch / f"picture-{len(self.read_parts)}.pgm"
-
-    def pictures_of(self, part: str, root: Element) -> list[str]:
-        """The raster picture parts `part` shows, in order of appearance, each once."""
+    def new_pictures(self, part: str, root: Element) -> list[str]:
+        """The raster picture parts `part` shows, in order of appearance, not seen before."""
         targets = self.package.relationship_ids(part)
         found: list[str] = []
         for element in root.iter():
             if local(element.tag) not in _REFERENCES:
                 continue
             target = targets.get(_reference(element))
-            if target and target not in found and target.lower().endswith(_RASTER_SUFFIXES) \
-                    and self.package.has(target):
+            if target and target not in self.seen \
+                    and target.lower().endswith(_RASTER_SUFFIXES) and self.package.has(target):
+                self.seen.add(target)
                 found.append(target)
         return found
 
-    def read(self, part: str, root: Element, number: int) -> list[PictureText]:
-        """OCR text of the pictures in `part` (on page `number`) not read before (blank
-        ones give nothing)."""
-        texts = []
-        for picture in self.pictures_of(part, root):
-            if picture in self.read_parts:
-                continue
-            self.read_parts.add(picture)
-            text = self._read_one(picture, number)
-            if text is not None:
-                texts.append(text)
-        return texts
-
-    def _read_one(self, part: str, number: int) -> PictureText | None:
+    def read_all(self, pictures: list[tuple[int, str]]) -> list[tuple[int, PictureText]]:
+        """(page number, OCR text) of the (page number, picture part) given, in their order;
+        pictures too small, blank or unreadable give nothing (unreadable ones a reason)."""
+        if not pictures:
+            return []
+        self._scratch = Path(tempfile.mkdtemp(prefix="cis-office-"))
         try:
-            data = self.package.read(part, limit=MAX_PICTURE_BYTES)
-            page_file = self._to_pgm(data, part)
+            items = list(enumerate(pictures))
+            results = list(map_pages(self._read_one, items, self.options.page_workers))
+        finally:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        return [(number, text) for (_i, (number, _part)), text in zip(items, results, strict=True)
+                if text is not None]
+
+    def _read_one(self, item: tuple[int, tuple[int, str]]) -> PictureText | None:
+        index, (number, part) = item
+        try:
+            with self._zip_lock:
+                data = self.package.read(part, limit=MAX_PICTURE_BYTES)
+            page_file = self._to_pgm(data, part, index)
         except PermanentError as exc:
             self.budget.reasons.append(f"picture {part}: not read: {exc.reason}")
             return None
@@ -111,7 +110,7 @@ class PictureReader:
             return None
         return PictureText(page.text.strip(), page.confidence)
 
-    def _to_pgm(self, data: bytes, part: str) -> Path | None:
+    def _to_pgm(self, data: bytes, part: str, index: int) -> Path | None:
         """The picture as a grayscale PGM ready for OCR, or None when it is too small."""
         with open_picture(data) as picture:
             width, height = picture.size
@@ -119,7 +118,8 @@ class PictureReader:
                 return None
             check_pixels(picture, self.options.max_page_pixels, f"picture {part}")
             decode(picture)
-            target = self._scratch_file()
+            assert self._scratch is not None
+            target = self._scratch / f"picture-{index}.pgm"
             flatten_lighting(to_grayscale(upright(picture))).save(target, format="PPM")
         return target
 

@@ -142,7 +142,9 @@ def _read(package: OoxmlPackage, kind: Kind, pages: PageAssembler) -> Extracted:
 
 
 def _with_budget(extracted: Extracted, pages: PageAssembler) -> Extracted:
-    """Readings, and the pictures' partial reasons (a bomb refused, OCR out of time)."""
+    """The pictures' text, readings, and the pictures' partial reasons (a bomb refused, OCR
+    out of time)."""
+    extracted = replace(extracted, pages=pages.with_pictures(extracted.pages))
     budget = pages.pictures.budget
     reasons = [reason for reason in (extracted.reason, budget.reason) if reason]
     timings = {**extracted.timings_ms, "ocr": round(budget.ocr_ms, 1)} if budget.ocr_ms \
@@ -160,6 +162,4 @@ def extract_office(path: Path, kind: Kind, options: ExtractionOptions) -> Extrac
             extracted = _with_budget(_read(package, kind, pages), pages)
         except RecursionError:
             raise CorruptFileError("the document's XML is nested too deeply to read") from None
-        finally:
-            pages.pictures.close()
         return replace(extracted, title=package.title())
