@@ -1,8 +1,9 @@
-"""Makes the documents in samples/: what the product is for, in eight small files.
+"""Makes the documents in samples/: what the product is for, in small files.
 
     請求書_born-digital.pdf     a two-page invoice with a text layer (IPA Gothic embedded)
     見積書_scan.pdf             a scanned-looking quotation: an image-only PDF (noise, skew)
     領収書_photo.jpg            a photo of a receipt, stored rotated with EXIF Orientation=6
+    掲示物_iphone.heic          an iPhone-style HEIC photo of a notice on the office wall
     議事録.docx                 meeting minutes: headings, a table, header and footer
     売上集計.xlsx               two sheets: dates, yen amounts, a △ negative
     取引先一覧.csv              a supplier list in CP932 (what Excel saves in Japan)
@@ -179,6 +180,24 @@ def photo_jpeg(path: Path) -> None:
     stored.save(path, "JPEG", quality=72, exif=exif.tobytes())
 
 
+NOTICE = ("社内掲示", "4月15日（月）は", "全館停電のため", "在宅勤務とします。", "総務部")
+
+
+def photo_heic(path: Path) -> None:
+    """A phone photo of a printed notice, stored as HEIC (HEVC in HEIF) as iPhones do.
+    (x265 encodes deterministically for the same input and library versions.)"""
+    import pillow_heif
+
+    rng = random.Random(20240415)
+    page = _text_page(NOTICE, (960, 1000), 72, 90).convert("RGB")
+    shade = Image.linear_gradient("L").resize(page.size).point(lambda v: 240 - v // 10)
+    paper = Image.merge("RGB", (shade, shade.point(lambda v: v - 4), shade.point(lambda v: v - 14)))
+    photo = Image.composite(page, paper, page.convert("L").point(lambda v: 255 if v < 128 else 0))
+    _speckle(photo, rng, 600)
+    pillow_heif.from_pillow(photo.filter(ImageFilter.GaussianBlur(0.6))).save(
+        str(path), quality=80, thumbnails=[320])  # iPhones embed a small preview too
+
+
 # --- Office files and CSV ----------------------------------------------------------------
 
 MINUTES_PREVIEW = ("第12回 営業会議 議事録", "日時：2024年4月8日（月）",
@@ -319,6 +338,7 @@ def main() -> None:
         "請求書_born-digital.pdf": born_digital_pdf,
         "見積書_scan.pdf": scanned_pdf,
         "領収書_photo.jpg": photo_jpeg,
+        "掲示物_iphone.heic": photo_heic,
         "議事録.docx": minutes_docx,
         "売上集計.xlsx": sales_xlsx,
         "取引先一覧.csv": suppliers_csv,

@@ -115,12 +115,26 @@ class Page:
     text: str
     method: PageMethod
     confidence: float | None = None  # mean word confidence 0-100, OCR pages only
+    ocr_images: int | None = None  # Office pages: embedded pictures whose text was OCRed in
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"number": self.number, "text": self.text, "method": self.method}
         if self.confidence is not None:
             data["confidence"] = round(self.confidence, 2)
+        if self.ocr_images:
+            data["ocr_images"] = self.ocr_images
         return data
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a written word is read: Word ruby (furigana) or an Excel phonetic run.
+
+    Kept out of `content` (東京, not 東京とうきょう) and indexed on its own, so a search for
+    the reading (とうきょう, トウキョウ) finds the document that writes 東京."""
+
+    base: str  # the written text, e.g. 東京
+    reading: str  # its reading as the file gives it (hiragana or katakana), e.g. とうきょう
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class Document:
     title: str | None = None
     language: str | None = None
     encoding: str | None = None  # text files: the encoding that was detected
+    encoding_confidence: float | None = None  # with `encoding`: 0..1, how sure the choice is
+    readings: tuple[Reading, ...] = ()  # ruby / phonetic readings, unique, in reading order
     error_class: str | None = None  # set with status "failed"
     error_code: str | None = None  # with error_class: WorkerError.code, e.g. "encrypted"
     embedding: tuple[float, ...] | None = None
@@ -166,8 +182,9 @@ class Document:
             data.update(self.mail.to_dict())
         if self.embedding is not None:
             data["embedding"] = list(self.embedding)
-        optional = ("reason", "title", "language", "encoding", "error_class", "error_code",
-                    "embedding", "embedding_model", "parent_id", "container_path")
+        optional = ("reason", "title", "language", "encoding", "encoding_confidence",
+                    "error_class", "error_code", "embedding", "embedding_model", "parent_id",
+                    "container_path")
         for name in optional:
             if data[name] is None:
                 del data[name]
@@ -175,4 +192,7 @@ class Document:
             del data["timings_ms"]
         if not data["children"]:
             del data["children"]
+        data["readings"] = [asdict(reading) for reading in self.readings]
+        if not data["readings"]:
+            del data["readings"]
         return data

@@ -30,8 +30,10 @@ EXPECTED_WORDS = {
     "書類一式.zip": "見積書_scan.pdf",  # the listing of its members
     "書類一式.zip/2024年度/見積書_scan.pdf": "見積書",
     "書類一式.zip/議事録.docx": "議事録",
+    "掲示物_iphone.heic": "社内掲示",
 }
-OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg", "書類一式.zip/2024年度/見積書_scan.pdf"}
+OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg", "掲示物_iphone.heic",
+               "書類一式.zip/2024年度/見積書_scan.pdf"}
 SAMPLES_RO = f"{SAMPLES}:/in:ro"
 
 

@@ -160,3 +160,12 @@ def test_the_zip_sample_has_cp932_names_and_its_scan_ocred(
     assert _methods(scan) == ["ocr"] and "御見積書" in scan.document.content
     assert "見積書をさくら建設へ送付" in children["書類一式.zip/議事録.docx"].document.content
     assert outcome.document.children == tuple(child.document.id for child in outcome.children)
+
+
+def test_heic_photo_is_decoded_and_ocred(outcomes: dict[str, ExtractionOutcome]) -> None:
+    outcome = outcomes["掲示物_iphone.heic"]
+    assert _methods(outcome) == ["ocr"]
+    assert outcome.document.mime_type == "image/heic"
+    for expected in ("社内掲示", "全館停電のため", "在宅勤務とします。", "総務部"):
+        assert expected in outcome.document.content
+    assert max(_thumbnail_size(outcome)) == OPTIONS.thumbnail_size

@@ -48,9 +48,12 @@ def test_plain_zip_and_broken_zip_are_zip(tmp_path: Path) -> None:
     plain = write_package(tmp_path / "x.zip", {"a.txt": "hello"}, main="a.txt",
                           main_type="text/plain")
     assert sniff(plain).kind == "zip"
-    broken = tmp_path / "broken.docx"
+    broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     assert sniff(broken).kind == "zip"
+    office_named = tmp_path / "broken.docx"  # nothing left but the name says Word
+    office_named.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    assert sniff(office_named).kind == "docx"
 
 
 def test_ole2_is_recognised(tmp_path: Path) -> None:

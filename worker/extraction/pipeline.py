@@ -212,6 +212,7 @@ def _extract(path: Path, source: SourceRef, facts: _FileFacts, options: Extracti
         _base_document(source, facts, identity), content=content, pages=extracted.pages,
         status=extracted.status, reason=extracted.reason, title=extracted.title,
         language=guess_language(content), encoding=extracted.encoding,
+        encoding_confidence=extracted.encoding_confidence, readings=extracted.readings,
         timings_ms={**extracted.timings_ms, **timings},
     )
     return ExtractionOutcome(document, thumbnail)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from worker.models import Page
+from worker.models import Page, Reading
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,6 @@ class Extracted:
     reason: str | None = None
     title: str | None = None
     encoding: str | None = None  # text files: which encoding was detected
+    encoding_confidence: float | None = None  # text files: 0..1 (encoding.py)
+    readings: tuple[Reading, ...] = ()  # Office ruby and phonetic readings
     timings_ms: dict[str, float] = field(default_factory=dict)

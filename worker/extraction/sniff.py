@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from worker.extraction.archives.inflate import InflateBudget, read_member
+from worker.extraction.images.formats import extra_image_mime
 from worker.extraction.mail.detect import is_outlook_message, looks_like_mail
-from worker.extraction.text.encoding import detect_encoding
+from worker.extraction.office.damaged import damaged_office_kind, kind_from_content_types
+from worker.extraction.text.encoding import detect
 
 Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown",
                "tar", "gzip", "bzip2", "xz", "archive", "eml", "msg"]
@@ -60,15 +63,8 @@ _SIGNATURES: tuple[tuple[int, bytes, Kind, str], ...] = (
     (0, b"MSCF\x00\x00\x00\x00", "archive", "application/vnd.ms-cab-compressed"),
     (2, b"-lh", "archive", "application/x-lzh-compressed"),  # -lh5- etc., checked below
 )
-# Main-part content types of Office Open XML (macro-enabled and template variants included).
-_OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
-    ("wordprocessingml", "docx"), ("ms-word", "docx"),
-    ("spreadsheetml", "xlsx"), ("ms-excel", "xlsx"),
-    ("presentationml", "pptx"), ("ms-powerpoint", "pptx"),
-)
 _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
-_MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
 _BZIP2_BODY = re.compile(rb"[1-9](1AY&SY|\x17rE8P\x90)", re.DOTALL)
 
@@ -78,6 +74,7 @@ class FileType:
     kind: Kind
     mime_type: str
     encoding_hint: str | None = None  # text: what the first bytes decoded as
+    encoding_confidence: float | None = None  # text: how sure that is, 0..1
 
 
 UNKNOWN = FileType("unknown", "application/octet-stream")
@@ -116,36 +113,32 @@ def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
         return None
     budget = InflateBudget(max_total_bytes=_MAX_CONTENT_TYPES_BYTES)
     data = read_member(archive, info, _MAX_CONTENT_TYPES_BYTES, budget)  # sizes can lie
-    content_types = data.decode("utf-8", "replace").lower()
-    main_types = _MAIN_CONTENT_TYPE.findall(content_types)
-    for marker, kind in _OOXML_MARKERS:
-        if any(marker in main_type for main_type in main_types):
-            return kind
-    return None
+    return kind_from_content_types(data.decode("utf-8", "replace"))
 
 
-def _zip_type(path: Path) -> FileType:
+def _zip_type(path: Path, head: bytes) -> FileType:
     try:
         with zipfile.ZipFile(path) as archive:
             kind = ooxml_kind(archive)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return FileType("zip", "application/zip")  # the reader reports it as corrupt
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        kind = damaged_office_kind(head, path.suffix)  # its reader reports it as corrupt
     if kind is None:
         return FileType("zip", "application/zip")
     return FileType(kind, OOXML_MIME[kind])
 
 
 def _text_type(path: Path, head: bytes) -> FileType | None:
-    encoding = detect_encoding(head, final=len(head) < _SAMPLE_BYTES)
-    if encoding is None:
+    detected = detect(head, final=len(head) < _SAMPLE_BYTES)
+    if detected is None:
         return None
+    encoding, sure = detected
     start = head[:4096].decode(encoding, "ignore").lstrip("\ufeff \t\r\n").lower()
     if start.startswith("<") and ("<html" in start or start.startswith("<!doctype html")):
-        return FileType("html", "text/html", encoding)
+        return FileType("html", "text/html", encoding, sure)
     if looks_like_mail(head[:16384].decode(encoding, "ignore")):
-        return FileType("eml", "message/rfc822", encoding)
+        return FileType("eml", "message/rfc822", encoding, sure)
     mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
-    return FileType("text", mime, encoding)
+    return FileType("text", mime, encoding, sure)
 
 
 def sniff(path: Path) -> FileType:
@@ -156,9 +149,12 @@ def sniff(path: Path) -> FileType:
         return UNKNOWN
     by_signature = _by_signature(head)
     if by_signature is not None and by_signature.kind == "zip":
-        return _zip_type(path)
+        return _zip_type(path, head)
     if by_signature is not None and by_signature.kind == "ole2" and is_outlook_message(path):
         return FileType("msg", "application/vnd.ms-outlook")
     if by_signature is not None:
         return by_signature
+    image_mime = extra_image_mime(head)  # HEIC, AVIF, JPEG 2000, PNM, ICO, BigTIFF
+    if image_mime:
+        return FileType("image", image_mime)
     return _text_type(path, head) or UNKNOWN

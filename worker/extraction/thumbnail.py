@@ -3,7 +3,8 @@
 PDFs: the first page rendered by pdftoppm straight at thumbnail scale, as JPEG (20-250x
 faster than rendering at 300 dpi and shrinking, DESIGN.md §5). Images (also the embedded
 thumbnail of an Office file, passed as bytes): JPEG draft mode decodes at 1/2-1/8 scale
-(3.4x faster, 30x less memory than a full decode), then EXIF orientation, any mode to RGB,
+(3.4x faster, 30x less memory than a full decode), a HEIC photo's embedded thumbnail is
+used when it is large enough, then EXIF orientation, any mode to RGB,
 and a high-quality reduction. A thumbnail is a convenience: input with no sensible picture
 (unreadable, encrypted, a bomb) gives None and never fails the document; only a missing
 program (fatal) propagates.
@@ -23,6 +24,9 @@ from worker.extraction.options import ExtractionOptions
 from worker.extraction.pdf.poppler import render_thumbnail
 
 JPEG_QUALITY = 80
+# JPEG decodes at 1/2-1/8 scale; HEIF (pillow-heif) uses the thumbnail the file embeds
+# (iPhone photos carry a 320 x 240 one) instead of decoding 12 megapixels.
+_DRAFT_FORMATS = frozenset({"JPEG", "HEIF"})
 PDF_THUMBNAIL_TIMEOUT_S = 60.0
 log = logging.getLogger(__name__)
 
@@ -40,14 +44,21 @@ def pdf_thumbnail(path: Path, options: ExtractionOptions) -> bytes | None:
     return jpeg or None
 
 
+def _covering(full: tuple[int, int], long_side: int) -> tuple[int, int]:
+    """The draft request: at least `long_side` on the picture's long side, the short side
+    left free (an embedded HEIC thumbnail's short side is rounded its own way, and a JPEG
+    scale that covers the long side covers the box)."""
+    return (long_side, 1) if full[0] >= full[1] else (1, long_side)
+
+
 def image_thumbnail(source: Path | bytes, options: ExtractionOptions) -> bytes | None:
     """An image file (or image bytes) as a JPEG thumbnail, or None when it is unusable."""
     size = options.thumbnail_size
     try:
         with open_picture(source) as picture:
             check_pixels(picture, options.max_page_pixels)
-            if picture.format == "JPEG":
-                picture.draft(None, (size, size))  # decode at the smallest scale that covers
+            if picture.format in _DRAFT_FORMATS:
+                picture.draft(None, _covering(picture.size, size))
             decode(picture)
             small = to_rgb(upright(picture))
             small.thumbnail((size, size), Image.Resampling.LANCZOS)

@@ -16,6 +16,12 @@ the domain has the kuromoji plugin (Amazon OpenSearch Service does), `kuromoji` 
 morphological `.morph` sub-fields for better-ranked whole-word matches; the bigram fields
 stay, so partial words keep working.
 
+Readings (`readings`: Word ruby and Excel phonetic runs, worker/models.py `Reading`) are
+indexed in their own field with `cis_reading`, which also folds katakana to hiragana: Excel
+stores readings in katakana (トウキョウ), Word ruby is usually hiragana (とうきょう), and
+people type either; both meet in the same bigrams, so とうきょう finds the document that
+writes 東京 without the reading ever entering `content`.
+
 Documents live in a versioned index (`<alias>-v<N>`) behind the alias, so a mapping change
 is a reindex and an alias swap. The alias filters out tombstones: a delete leaves
 `{deleted: true, event_order}` so that a late, older event cannot resurrect the document.
@@ -104,6 +110,12 @@ def width_mappings() -> list[str]:
     return [f"{_escape(src)}=>{_escape(dst)}" for src, dst in sorted(pairs.items())]
 
 
+def kana_mappings() -> list[str]:
+    """Rules folding full-width katakana (ァ..ヶ) to hiragana (ぁ..ゖ), for readings."""
+    return [f"{_escape(chr(code))}=>{_escape(chr(code - 0x60))}"
+            for code in range(0x30A1, 0x30F7)]
+
+
 def analysis(design: IndexDesign) -> JsonDict:
     bigram_filters = ["cjk_width", "lowercase", "cjk_bigram"]
     settings: JsonDict = {
@@ -111,6 +123,7 @@ def analysis(design: IndexDesign) -> JsonDict:
             "cis_width": {"type": "mapping", "mappings": width_mappings()},
             "cis_cjk_spaces": {"type": "pattern_replace", "pattern": CJK_GAP,
                                "replacement": ""},
+            "cis_kana": {"type": "mapping", "mappings": kana_mappings()},
             "cis_name_separators": {
                 "type": "mapping",
                 "mappings": [f"{_escape(c)}=>{_escape(' ')}" for c in "_-.+()[]"],
@@ -123,6 +136,9 @@ def analysis(design: IndexDesign) -> JsonDict:
         "analyzer": {
             "cis_ja": {"type": "custom", "char_filter": ["cis_width", "cis_cjk_spaces"],
                        "tokenizer": "standard", "filter": bigram_filters},
+            "cis_reading": {"type": "custom",
+                            "char_filter": ["cis_width", "cis_kana", "cis_cjk_spaces"],
+                            "tokenizer": "standard", "filter": bigram_filters},
             "cis_file_name": {"type": "custom",
                               "char_filter": ["cis_width", "cis_cjk_spaces",
                                               "cis_name_separators"],
@@ -170,8 +186,13 @@ def mappings(design: IndexDesign) -> JsonDict:
             "content": _text(design),
             "pages": {"type": "nested", "properties": {
                 "number": {"type": "integer"}, "text": _text(design),
-                "method": keyword, "confidence": {"type": "float"}}},
+                "method": keyword, "confidence": {"type": "float"},
+                "ocr_images": {"type": "integer"}}},
             "page_count": {"type": "integer"},
+            "readings": {"properties": {
+                "base": _text(design, offsets=False),
+                "reading": {"type": "text", "analyzer": "cis_reading"}}},
+            "encoding_confidence": {"type": "float"},
             "mime_type": keyword, "size_bytes": {"type": "long"}, "sha256": keyword,
             "status": keyword, "reason": {"type": "text"},
             "error_class": keyword, "error_code": keyword,
@@ -217,7 +238,7 @@ def text_query(query: str, size: int = 10) -> JsonDict:
     """The search `cis-worker search` runs: every query term must match within one field
     (bigrams make that close to a phrase for Japanese), plus the best pages with highlights."""
     fields = ["title^3", "title.morph^2", "file_name^3", "file_name.morph", "file_name.ngram",
-              "content", "content.morph"]
+              "content", "content.morph", "readings.reading"]
     highlight = {"number_of_fragments": 2, "fragment_size": 80}
     return {
         "size": size,

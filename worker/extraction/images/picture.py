@@ -18,6 +18,7 @@ from typing import IO
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
 from worker.errors import CorruptFileError, DecompressionBombError, UnsupportedFileError
+from worker.extraction.images.decoders import register_decoders
 
 WHITE_PAPER = 235  # paper at least this bright everywhere needs no flattening
 _SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -30,6 +31,7 @@ def open_picture(source: Path | bytes) -> Iterator[Image.Image]:
     Pillow's own bomb check is left to `check_pixels` (our configured limit), so its
     warning is silenced here; its hard error (twice its limit) is still translated.
     """
+    register_decoders()  # HEIC/HEIF and one-thread AVIF
     stream: Path | IO[bytes] = BytesIO(source) if isinstance(source, bytes) else source
     try:
         with warnings.catch_warnings():

@@ -1,4 +1,5 @@
-"""Images → pages by OCR: PNG, JPEG, TIFF (every frame a page), BMP, GIF, WebP.
+"""Images → pages by OCR: PNG, JPEG, TIFF and BigTIFF (every frame a page), BMP, GIF, WebP,
+HEIC/HEIF, AVIF, JPEG 2000, PNM and ICO (formats.py recognises them, decoders.py adds HEIF).
 
 Each frame is checked against `max_page_pixels` from its header before decoding (bombs are
 refused with DecompressionBombError), turned upright by its EXIF orientation, made 8-bit

@@ -101,6 +101,7 @@ class OoxmlPackage:
             self._zip.close()
             raise
         self._budget = InflateBudget(MAX_TOTAL_UNCOMPRESSED, MAX_RATIO, RATIO_FLOOR)
+        self._relationships: dict[str, list[tuple[str, str, str]]] = {}
 
     def __enter__(self) -> OoxmlPackage:
         return self
@@ -146,7 +147,13 @@ class OoxmlPackage:
             raise CorruptFileError(f"part {part!r} cannot be read: {exc}") from exc
 
     def relationships(self, part: str) -> list[tuple[str, str, str]]:
-        """(type's last segment, id, target part) of `part`'s relationships ('' = package)."""
+        """(type's last segment, id, target part) of `part`'s relationships ('' = package);
+        each .rels part is parsed once per package."""
+        if part not in self._relationships:
+            self._relationships[part] = self._read_relationships(part)
+        return self._relationships[part]
+
+    def _read_relationships(self, part: str) -> list[tuple[str, str, str]]:
         folder, name = posixpath.split(part)
         rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
         if not self.has(rels_part):

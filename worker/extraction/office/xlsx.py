@@ -3,10 +3,12 @@
 One page per sheet, in workbook order (hidden sheets too: their text is still content); the
 page text starts with the sheet name, then one line per row with the cells separated by tabs.
 Cells: shared strings (without the phonetic furigana runs, <rPh>, that Japanese Excel stores
-next to the text), inline strings, formula results (the cached value), booleans, errors and
-numbers rendered with their number format (numfmt.py), so dates read 2024/1/15 and amounts
-¥1,234 as on screen. Worksheets are streamed (iterparse) and cleared row by row, so a large
-sheet does not become a large tree.
+next to the text: those become the document's `readings`, readings.py), inline strings,
+formula results (the cached value), booleans, errors and numbers rendered with their number
+format (numfmt.py), so dates read 2024/1/15 and amounts ¥1,234 as on screen. Worksheets are
+streamed (iterparse) and cleared row by row, so a large sheet does not become a large tree.
+After the cells come the sheet's drawings (text boxes, shapes, charts, SmartArt, OCRed
+pictures) and its comments (page_parts.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from xml.etree.ElementTree import Element
 
 from worker.extraction.office.numfmt import BUILTIN_FORMATS, format_value
 from worker.extraction.office.ooxml import OoxmlPackage, children, local, relationship_id
+from worker.extraction.office.page_parts import PageAssembler
+from worker.extraction.office.paragraphs import block_lines
+from worker.extraction.office.readings import ReadingList, phonetic_readings
 from worker.extraction.result import Extracted
 from worker.models import Page
 
@@ -27,6 +32,7 @@ class _Workbook:
     shared_strings: list[str]
     cell_formats: list[str | None]  # style index -> number format code
     date1904: bool
+    readings: ReadingList
 
 
 def _string_item_text(item: Element) -> str:
@@ -55,11 +61,15 @@ def _streamed(package: OoxmlPackage, part: str, name: str) -> Iterator[Element]:
                 parents[-1].remove(element)
 
 
-def _shared_strings(package: OoxmlPackage, workbook: str) -> list[str]:
+def _shared_strings(package: OoxmlPackage, workbook: str,
+                    readings: ReadingList) -> list[str]:
     strings: list[str] = []
     for part in package.related(workbook, "sharedStrings"):
         if package.has(part):
-            strings.extend(_string_item_text(item) for item in _streamed(package, part, "si"))
+            for item in _streamed(package, part, "si"):
+                text = _string_item_text(item)
+                readings.extend(phonetic_readings(item, text))
+                strings.append(text)
     return strings
 
 
@@ -81,7 +91,7 @@ def _cell_formats(package: OoxmlPackage, workbook: str) -> list[str | None]:
     return formats
 
 
-def _workbook(package: OoxmlPackage) -> _Workbook:
+def _workbook(package: OoxmlPackage, readings: ReadingList) -> _Workbook:
     main = package.main_part()
     root = package.xml(main)
     targets = package.relationship_ids(main)
@@ -95,8 +105,8 @@ def _workbook(package: OoxmlPackage) -> _Workbook:
                 sheets.append((element.get("name") or "", part))
         elif name == "workbookPr":
             date1904 = (element.get("date1904") or "").lower() in ("1", "true")
-    return _Workbook(sheets, _shared_strings(package, main), _cell_formats(package, main),
-                     date1904)
+    return _Workbook(sheets, _shared_strings(package, main, readings),
+                     _cell_formats(package, main), date1904, readings)
 
 
 def _cell_text(cell: Element, book: _Workbook) -> str:
@@ -105,7 +115,11 @@ def _cell_text(cell: Element, book: _Workbook) -> str:
     value = value_element.text if value_element is not None else None
     if kind == "inlineStr":
         inline = next(children(cell, "is"), None)
-        return _string_item_text(inline) if inline is not None else ""
+        if inline is None:
+            return ""
+        text = _string_item_text(inline)
+        book.readings.extend(phonetic_readings(inline, text))
+        return text
     if value is None:
         return ""
     if kind == "s":
@@ -140,14 +154,24 @@ def _sheet_text(package: OoxmlPackage, name: str, part: str, book: _Workbook,
     return "\n".join(lines), True
 
 
-def workbook_pages(package: OoxmlPackage, max_chars: int) -> Extracted:
+def _sheet_page(package: OoxmlPackage, number: int, part: str, text: str,
+                pages: PageAssembler) -> Page:
+    """The sheet's cells, then its drawings' text boxes and shapes, their charts, SmartArt
+    and pictures, and the sheet's comments (page_parts.py)."""
+    drawings = [(drawing, package.xml(drawing)) for drawing in package.related(part, "drawing")
+                if package.has(drawing)]
+    lines = [text, *(line for _part, root in drawings for line in block_lines(root))]
+    return pages.page(number, lines, [(part, Element("worksheet")), *drawings])
+
+
+def workbook_pages(package: OoxmlPackage, max_chars: int, pages_of: PageAssembler) -> Extracted:
     """One page per sheet; past `max_chars` the rest is left and the result is partial."""
-    book = _workbook(package)
+    book = _workbook(package, pages_of.readings)
     pages: list[Page] = []
     budget = max_chars
     for number, (name, part) in enumerate(book.sheets, start=1):
         text, complete = _sheet_text(package, name, part, book, budget)
-        pages.append(Page(number, text, "text-layer"))
+        pages.append(_sheet_page(package, number, part, text, pages_of))
         budget -= len(text)
         if not complete:
             reason = (f"text past {max_chars} characters was not read: stopped in sheet "

@@ -11,17 +11,25 @@ instead be told apart by strict decoding, in an order where each step is unambig
 4. UTF-8, strict (pure ASCII included: it is valid UTF-8);
 5. CP932 (Windows Shift_JIS) and EUC-JP, strict; when both decode, the one whose characters
    look more like Japanese text wins (EUC-JP bytes also decode as CP932 half-width katakana);
-6. charset-normalizer for everything else (Latin-1, GB18030, ...).
+   and when CP1252 decodes too, the more plausible of Japanese and Western European wins
+   (plausible.py: `não`, `café`, `Müller` in Latin-1 also decode as CP932 mojibake);
+6. charset-normalizer for everything else (GB18030, Cyrillic, ...).
 
 `detect_encoding` works on a prefix too (`final=False`): an incomplete character at the end
-of a sample is not an error. The names returned are Python codec names.
+of a sample is not an error. The names returned are Python codec names. `detect` also says
+how sure it is (0..1, the document's `encoding_confidence`): 1 for a BOM, ASCII or
+ISO-2022-JP, 0.99 for valid multi-byte UTF-8, the plausibility margin for CP932/EUC-JP
+against CP1252, and charset-normalizer's own (1 - chaos) for the rest.
 """
 
 from __future__ import annotations
 
 import codecs
+from typing import NamedTuple
 
 from charset_normalizer import from_bytes
+
+from worker.extraction.text.plausible import confidence, japanese_plausibility, latin_score
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -32,6 +40,14 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _ISO2022JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I", b"\x1b$(D")
 _ASCII_CONTROLS_ALLOWED = frozenset(b"\t\n\r\f\v\x1b")
+UTF8_CONFIDENCE = 0.99
+PLAUSIBILITY_SAMPLE = 4000  # characters scored: enough to decide, cheap on a 64 KB head
+LATIN_MIN_SCORE = 0.6  # below it (Cyrillic, Greek read as CP1252: ~0.5) charset-normalizer decides
+
+
+class Detected(NamedTuple):
+    encoding: str  # a Python codec name
+    confidence: float  # 0..1
 
 
 def strict_decode(data: bytes, encoding: str, final: bool = True) -> str | None:
@@ -80,39 +96,93 @@ def _has_binary_controls(data: bytes) -> bool:
     return b"\x00" in sample or controls > len(sample) // 100
 
 
-def _japanese_multibyte(data: bytes, final: bool) -> str | None:
-    """CP932 or EUC-JP by strict decoding, the more Japanese-looking one on a tie."""
-    candidates: list[tuple[float, str]] = []
+_VOICEABLE = frozenset("ｳｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎ")
+_SEMI_VOICEABLE = frozenset("ﾊﾋﾌﾍﾎ")
+
+
+def voiced_half_width(text: str) -> bool:
+    """True when everything past ASCII is half-width katakana with at least one voicing mark,
+    each after a kana that takes it (ﾃﾞｰﾀ, ｶﾌﾞｼｷｶﾞｲｼｬ). Such a run is a decoding's own
+    signature: the other codec reads the same bytes as arbitrary kanji, while the half-width
+    katakana that EUC-JP kanji turn into when read as CP932 carry no marks in that order."""
+    marks = 0
+    previous = ""
+    for char in text:
+        if char.isascii():
+            previous = char
+            continue
+        if not 0xFF61 <= ord(char) <= 0xFF9F:
+            return False
+        if (char == "ﾞ" and previous not in _VOICEABLE) or \
+                (char == "ﾟ" and previous not in _SEMI_VOICEABLE):
+            return False
+        marks += char in "ﾞﾟ"
+        previous = char
+    return marks > 0
+
+
+def _japanese_multibyte(data: bytes, final: bool) -> tuple[str, str] | None:
+    """(codec, text): CP932 or EUC-JP by strict decoding; the more Japanese-looking one wins
+    (a voiced half-width katakana run first of all), CP932 on a tie."""
+    candidates: list[tuple[float, str, str]] = []
     for encoding in ("cp932", "euc-jp"):
         text = strict_decode(data, encoding, final)
         if text is not None:
-            candidates.append((japanese_score(text), encoding))
+            score = 2.0 if voiced_half_width(text) else japanese_score(text)
+            candidates.append((score, encoding, text))
     if not candidates:
         return None
     # max() keeps the first of equal scores: CP932, by far the more common one.
-    return max(candidates, key=lambda scored: scored[0])[1]
+    _score, encoding, text = max(candidates, key=lambda scored: scored[0])
+    return encoding, text
 
 
-def detect_encoding(data: bytes, final: bool = True) -> str | None:
-    """The codec name to decode `data` with, or None when it does not look like text."""
+def _japanese_or_western(data: bytes, final: bool) -> Detected | None:
+    """CP932/EUC-JP against CP1252, by plausibility (plausible.py); None: neither fits."""
+    japanese = _japanese_multibyte(data, final)
+    western = strict_decode(data, "cp1252", final)
+    latin = latin_score(western[:PLAUSIBILITY_SAMPLE]) if western is not None else None
+    if japanese is not None:
+        encoding, text = japanese
+        score = japanese_plausibility(text[:PLAUSIBILITY_SAMPLE])
+        if latin is None or score >= latin:
+            return Detected(encoding, confidence(score, latin))
+    if latin is not None and latin >= LATIN_MIN_SCORE:
+        rival = japanese_plausibility(japanese[1][:PLAUSIBILITY_SAMPLE]) if japanese else None
+        return Detected("cp1252", confidence(latin, rival))
+    return None
+
+
+def _by_statistics(data: bytes) -> Detected | None:
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    return Detected(best.encoding, round(max(0.0, 1.0 - best.chaos), 2))
+
+
+def detect(data: bytes, final: bool = True) -> Detected | None:
+    """The codec to decode `data` with and how sure that is, or None when it does not look
+    like text."""
     for bom, encoding in _BOMS:
         if data.startswith(bom) and strict_decode(data, encoding, final) is not None:
-            return encoding
+            return Detected(encoding, 1.0)
     utf16 = _utf16_without_bom(data)
     if utf16 and strict_decode(data, utf16, final) is not None:
-        return utf16
+        return Detected(utf16, 0.95)
     if _has_binary_controls(data):
         return None
     if data.isascii():
         if any(escape in data for escape in _ISO2022JP_ESCAPES):
             for encoding in ("iso-2022-jp", "iso-2022-jp-ext", "iso-2022-jp-2004"):
                 if strict_decode(data, encoding, final) is not None:
-                    return encoding
-        return "utf-8"
+                    return Detected(encoding, 1.0)
+        return Detected("utf-8", 1.0)
     if strict_decode(data, "utf-8", final) is not None:
-        return "utf-8"
-    japanese = _japanese_multibyte(data, final)
-    if japanese:
-        return japanese
-    best = from_bytes(data).best()
-    return best.encoding if best is not None else None
+        return Detected("utf-8", UTF8_CONFIDENCE)
+    return _japanese_or_western(data, final) or _by_statistics(data)
+
+
+def detect_encoding(data: bytes, final: bool = True) -> str | None:
+    """The codec name to decode `data` with, or None when it does not look like text."""
+    detected = detect(data, final)
+    return detected.encoding if detected else None

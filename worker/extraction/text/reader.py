@@ -21,7 +21,7 @@ from worker.errors import UnsupportedFileError
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import FileType
-from worker.extraction.text.encoding import detect_encoding, strict_decode
+from worker.extraction.text.encoding import Detected, detect, strict_decode
 from worker.models import Page
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -94,19 +94,23 @@ def _declared_html_charset(data: bytes) -> str | None:
     return name
 
 
-def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> str:
-    """The HTML's declared charset, else what sniffing found in the first bytes if the whole
-    text decodes with it (one strict decode instead of detecting again), else detection over
-    the whole text (the first bytes were plain ASCII, say, and Japanese comes later)."""
+def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> Detected:
+    """The HTML's declared charset (confidence 1: the file says so and decodes with it),
+    else what sniffing found in the first bytes if the whole text decodes with it (with the
+    confidence of that first look), else detection over the whole text (the first bytes were
+    plain ASCII, say, and Japanese comes later)."""
     declared = _declared_html_charset(data) if file_type.kind == "html" else None
-    for candidate in (declared, file_type.encoding_hint):
-        if candidate and strict_decode(data, candidate, final) is not None:
-            return candidate
-    encoding = detect_encoding(data, final)
-    if encoding is None:
+    if declared and strict_decode(data, declared, final) is not None:
+        return Detected(declared, 1.0)
+    hint = file_type.encoding_hint
+    if hint and strict_decode(data, hint, final) is not None:
+        sure = file_type.encoding_confidence
+        return Detected(hint, sure if sure is not None else 0.5)
+    detected = detect(data, final)
+    if detected is None:
         raise UnsupportedFileError("the file is neither text in a known encoding nor a "
                                    "supported document type")
-    return encoding
+    return detected
 
 
 def _decode(data: bytes, encoding: str, final: bool) -> str:
@@ -126,7 +130,7 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
     """One page with the decoded text; the encoding used; a title for HTML and Markdown."""
     data, size = _read_capped(path)
     complete = size <= len(data)
-    encoding = _choose_encoding(data, file_type, final=complete)
+    encoding, sure = _choose_encoding(data, file_type, final=complete)
     text = _decode(data, encoding, final=complete)
     title: str | None = None
     if file_type.kind == "html":
@@ -139,9 +143,10 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
         title = heading.group(1) if heading else None
     pages = (Page(1, text, "text-layer"),)
     if complete:
-        return Extracted(pages, title=title, encoding=encoding)
+        return Extracted(pages, title=title, encoding=encoding, encoding_confidence=sure)
     reason = f"only the first {MAX_TEXT_BYTES} of {size} bytes were read"
-    return Extracted(pages, status="partial", reason=reason, title=title, encoding=encoding)
+    return Extracted(pages, status="partial", reason=reason, title=title, encoding=encoding,
+                     encoding_confidence=sure)
 
 
 def visible_text(html: str) -> str:
