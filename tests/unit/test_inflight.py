@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from worker.adapters.sqs import ReceivedMessage
 from worker.messages import ObjectEvent
 from worker.models import SourceRef
+from worker.ports import ReceivedMessage
 from worker.queue.inflight import InFlight, retry_delay_s
 from worker.queue.jobs import Job
 

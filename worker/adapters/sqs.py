@@ -8,7 +8,6 @@ processed again, idempotently) or retry a visibility change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,27 +15,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from worker.adapters.aws import error_code, translate
 from worker.errors import ConfigurationError
+from worker.ports import BatchFailure, ReceivedMessage
+
+__all__ = ["BatchFailure", "ReceivedMessage", "SqsQueue"]
 
 BATCH = 10  # SQS batch and receive limit
 # a queue that does not exist or may not be read is a configuration error (exit 2), not a
 # transient one to retry forever
 MISCONFIGURED = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
                            "AccessDenied", "AccessDeniedException"})
-
-
-@dataclass(frozen=True)
-class ReceivedMessage:
-    message_id: str
-    receipt_handle: str
-    body: str
-    receive_count: int
-    sent_at: datetime | None
-
-
-@dataclass(frozen=True)
-class BatchFailure:
-    message_id: str
-    code: str
 
 
 def _message(raw: dict[str, Any]) -> ReceivedMessage:
@@ -49,6 +36,8 @@ def _message(raw: dict[str, Any]) -> ReceivedMessage:
 
 
 class SqsQueue:
+    """The MessageQueue port (worker/ports.py) on SQS."""
+
     def __init__(self, sqs: Any, queue_url: str) -> None:
         self._sqs = sqs
         self.url = queue_url

@@ -13,8 +13,9 @@ import random
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from worker.adapters.sqs import ReceivedMessage
+from worker.ports import ReceivedMessage
 from worker.queue.jobs import Job, JobResult
 
 SQS_MAX_VISIBILITY_S = 43_200
@@ -27,6 +28,7 @@ class Held:
     received_at: float
     visible_until: float
     future: Future[JobResult] | None = None  # None: waiting for its objects to be free
+    scratch: Path | None = None  # the job's temporary folder, made and removed by the loop
 
     @property
     def keys(self) -> frozenset[str]:

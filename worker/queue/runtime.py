@@ -7,8 +7,14 @@ to a hard cap, and settles each message by its outcome:
 - done → DeleteMessageBatch (its `Failed` entries are logged: the message will come back
   and be processed again, idempotently);
 - transient error → kept, visible again after a backoff that grows with its receives;
-- unparseable → visible again at once, so the redrive policy takes it to the DLQ;
+- unparseable (also a hostile body, e.g. JSON nested 60,000 deep) → visible again at once,
+  so the redrive policy takes it to the DLQ; the other messages are not affected;
+- the file outlasted the hard cap or killed its process twice → its failed document is
+  written, then the message is deleted (worker/queue/outcomes.py);
 - fatal (e.g. no Tesseract) → released, the worker drains and exits 2.
+Each job works in a scratch folder the loop makes and removes when the job is settled, also
+when its process was killed (worker/limits.py). The loop runs on the MessageQueue port
+(worker/ports.py): SQS in production, worker/queue/memory.py in the unit tests.
 
 Shutdown (Dramatiq's way: the signal handler only sets a flag): the first SIGTERM/SIGINT
 stops receiving, lets work in flight finish within SHUTDOWN_BUDGET_SECONDS, releases what
@@ -24,30 +30,30 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from worker import composition, observability
+from worker import composition, health, limits, observability
 from worker.adapters.ecs import TaskProtection
-from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
-from worker.errors import BadMessageError, FatalError, TransientError, classify
-from worker.messages import newest_per_object, parse_body
+from worker.errors import BadMessageError, FatalError, classify
+from worker.messages import ObjectEvent, newest_per_object, parse_body
 from worker.observability import FileMetrics
+from worker.ports import MessageQueue, ReceivedMessage
 from worker.queue import jobs
 from worker.queue.acks import Acks
 from worker.queue.inflight import Held, InFlight, retry_delay_s
+from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
-               queue: SqsQueue | None = None) -> int:
+               queue: MessageQueue | None = None) -> int:
     """Run until a signal (exit 0) or a fatal error (raised: the CLI exits 2)."""
     settings.require_for_run()
     observability.setup_logging(settings.log_level)
@@ -73,7 +79,8 @@ def _in_background(call: Callable[[], T]) -> Future[T]:
 
 
 class QueueWorker:
-    def __init__(self, settings: Settings, queue: SqsQueue, factory: jobs.ServiceFactory) -> None:
+    def __init__(self, settings: Settings, queue: MessageQueue,
+                 factory: jobs.ServiceFactory) -> None:
         self.settings = settings
         self.queue = queue
         self.acks = Acks(queue)
@@ -87,24 +94,33 @@ class QueueWorker:
         self.next_receive_at = 0.0
         self.idle = True
         self.last_beat = 0.0
+        self.receive_failing_since: float | None = None  # wall clock, for `health`
+        self.receive_error: str | None = None
+        self.scratch: set[Path] = set()  # every job folder not yet removed
         self.tick_s = max(0.2, min(1.0, settings.visibility_timeout_s / 6))
 
     # --- the loop ------------------------------------------------------------------------
 
     def run(self) -> int:
         self._install_signal_handlers()
+        concurrency = self.settings.worker_concurrency
+        memory_limit = limits.process_memory_limit(concurrency,
+                                                   self.settings.process_memory_limit_mb)
         self.pool = ProcessPool(
-            max_workers=self.settings.worker_concurrency,
-            initializer=jobs.init_process, initargs=(self.settings, self.factory),
+            max_workers=concurrency, initializer=jobs.init_process,
+            initargs=(self.settings, self.factory, memory_limit),
             context=multiprocessing.get_context("spawn"))
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
-                                          "visibility_s": self.settings.visibility_timeout_s})
+                                          "visibility_s": self.settings.visibility_timeout_s,
+                                          "process_memory_mib": memory_limit // limits.MIB})
         try:
             while self._step():
                 pass
         finally:
             self._stop_pool()
+            for scratch in self.scratch:
+                limits.remove_scratch(scratch)
             self.protection.release()
         log.info("worker stopped", extra={"exit_code": self.exit_code})
         return self.exit_code
@@ -162,9 +178,14 @@ class QueueWorker:
         except FatalError:
             raise
         except Exception as exc:  # the queue is unwell: try again in a while
-            log.warning("receive failed", extra=classify(exc).to_dict())
+            error = classify(exc)
+            log.warning("receive failed", extra=error.to_dict())
             self.next_receive_at = time.monotonic() + 5.0
+            self.receive_error = error.reason
+            if self.receive_failing_since is None:
+                self.receive_failing_since = time.time()
             return
+        self.receive_failing_since = self.receive_error = None
         self.idle = not messages and not len(self.inflight)
         if self.drain_deadline is not None:
             self._release(messages, "received while shutting down")
@@ -175,14 +196,8 @@ class QueueWorker:
     def _accept(self, message: ReceivedMessage) -> None:
         with observability.log_context(message_id=message.message_id,
                                        receive_count=message.receive_count):
-            try:
-                events = newest_per_object(parse_body(message.body))
-            except BadMessageError as exc:
-                log.error("unparseable message: back to the queue for the DLQ",
-                          extra={**exc.to_dict(), "body_start": message.body[:200]})
-                self.acks.change_visibility([message], 0)
-                observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
-                                           self.settings.environment)
+            events = self._events(message)
+            if events is None:
                 return
             if not events:
                 log.info("test event acknowledged")
@@ -196,26 +211,48 @@ class QueueWorker:
                     "events": len(events), "bucket": events[0].source.bucket,
                     "keys": [event.source.key for event in events][:10]})
 
+    def _events(self, message: ReceivedMessage) -> list[ObjectEvent] | None:
+        """The message's events; None for a bad message (then back to the queue at once)."""
+        try:
+            return newest_per_object(parse_body(message.body))
+        except Exception as exc:  # BadMessageError, or anything a hostile body provokes
+            error = exc if isinstance(exc, BadMessageError) else BadMessageError(
+                f"unreadable message body: {type(exc).__name__}")
+            log.error("unparseable message: back to the queue for the DLQ",
+                      extra={**error.to_dict(), "body_start": message.body[:200]})
+            self.acks.change_visibility([message], 0)
+            observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
+                                       self.settings.environment)
+            return None
+
     # --- running and settling ------------------------------------------------------------
 
     def _start_ready(self) -> None:
         for held in self.inflight.ready():
-            held.future = self.pool.schedule(jobs.run_job, args=(held.job,),
+            held.scratch = limits.make_scratch()
+            self.scratch.add(held.scratch)
+            held.future = self.pool.schedule(jobs.run_job, args=(held.job, held.scratch),
                                              timeout=self.settings.message_hold_cap_s)
 
     def _settle_finished(self) -> None:
         done = [h for h in self.inflight.running() if h.future is not None and h.future.done()]
         finished: list[tuple[Held, jobs.JobResult]] = []
         for held in done:
-            result = self._result(held)
+            assert held.future is not None
+            verdict = outcome(held.future, held.message.receive_count,
+                              self.settings.message_hold_cap_s)
+            if verdict.verdict == "record":
+                self._record_failure(held, verdict)
+                continue
             self.inflight.pop(held.message.message_id)
-            observability.emit_metrics(result.files, self.settings.environment)
-            if result.status == "done":
-                finished.append((held, result))
+            self._drop_scratch(held)
+            observability.emit_metrics(verdict.result.files, self.settings.environment)
+            if verdict.verdict == "done":
+                finished.append((held, verdict.result))
             else:
                 with observability.log_context(message_id=held.message.message_id,
                                                receive_count=held.message.receive_count):
-                    self._retry_later(held, result)
+                    self._retry_later(held, verdict.result)
         if finished:
             self._maybe_receive()  # the freed slots fill while the delete is on its way
             self.acks.delete([held.message for held, _ in finished])
@@ -224,16 +261,26 @@ class QueueWorker:
                                             "receive_count": held.message.receive_count,
                                             "outcomes": [f.outcome for f in result.files]})
 
-    def _result(self, held: Held) -> jobs.JobResult:
-        assert held.future is not None
-        try:
-            return held.future.result()
-        except FutureTimeout:
-            reason = f"hard cap of {self.settings.message_hold_cap_s:.0f} s reached"
-        except Exception as exc:  # the pool process died (OOM kill, crash)
-            reason = f"pool process failed: {type(exc).__name__}: {exc}"
-        error = TransientError(reason).to_dict()
-        return jobs.JobResult("retry", [FileMetrics("retry", "transient")], error)
+    def _record_failure(self, held: Held, verdict: Outcome) -> None:
+        """The job's process was stopped or died: record the file it was on as failed, in
+        a fresh process, then carry on with the message's remaining events."""
+        assert verdict.failure is not None and held.scratch is not None
+        index = jobs.event_in_progress(held.scratch)
+        with observability.log_context(message_id=held.message.message_id,
+                                       receive_count=held.message.receive_count):
+            log.error("file failed in its pool process: recording it",
+                      extra={**verdict.failure.to_dict(),
+                             "key": held.job.events[index].source.key})
+        held.received_at = time.monotonic()  # the hard cap starts again for what is left
+        held.future = self.pool.schedule(
+            jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure),
+            timeout=self.settings.message_hold_cap_s)
+
+    def _drop_scratch(self, held: Held) -> None:
+        if held.scratch is not None:
+            limits.remove_scratch(held.scratch)
+            self.scratch.discard(held.scratch)
+            held.scratch = None
 
     def _retry_later(self, held: Held, result: jobs.JobResult) -> None:
         if result.status == "fatal":
@@ -257,12 +304,13 @@ class QueueWorker:
         if not due:
             return
         failed = self.acks.change_visibility([h.message for h in due],
-                                         self.settings.visibility_timeout_s)
-        for held in due:
-            if held.message.message_id not in failed:
-                held.visible_until = now + self.settings.visibility_timeout_s
-        log.info("visibility extended", extra={"message_ids": [h.message.message_id
-                                                               for h in due]})
+                                             self.settings.visibility_timeout_s)
+        extended = [h for h in due if h.message.message_id not in failed]
+        for held in extended:
+            held.visible_until = now + self.settings.visibility_timeout_s
+        if extended:  # only what SQS confirmed: a dead heartbeat must not look alive
+            log.info("visibility extended",
+                     extra={"message_ids": [h.message.message_id for h in extended]})
 
     # --- shutdown ------------------------------------------------------------------------
 
@@ -284,9 +332,12 @@ class QueueWorker:
                       "not started before shutdown")
 
     def _release(self, messages: list[ReceivedMessage], why: str) -> None:
-        """No longer held: visible again at once."""
+        """No longer held: visible again at once. (A job still running keeps its scratch
+        folder until the pool is stopped; `run` removes what is left.)"""
         for message in messages:
-            self.inflight.pop(message.message_id)
+            held = self.inflight.pop(message.message_id)
+            if held is not None and held.future is None:
+                self._drop_scratch(held)
         self.acks.release(messages, why)
 
     def _stop_pool(self) -> None:
@@ -302,6 +353,7 @@ class QueueWorker:
         if now - self.last_beat >= 5.0:
             self.last_beat = now
             try:
-                Path(self.settings.health_file).touch()
+                health.write_beat(Path(self.settings.health_file), self.receive_failing_since,
+                                  self.receive_error)
             except OSError as exc:
-                log.warning("cannot touch the health file", extra={"error": str(exc)})
+                log.warning("cannot write the health file", extra={"error": str(exc)})
