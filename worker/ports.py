@@ -123,3 +123,8 @@ class MessageQueue(Protocol):
                           timeout_s: int) -> list[BatchFailure]:
         """Hidden for `timeout_s` more from now (0: visible at once)."""
         ...
+
+    def max_receives(self) -> int | None:
+        """The receives after which the queue dead-letters a message (its redrive policy's
+        maxReceiveCount); None when it has none or it cannot be read."""
+        ...

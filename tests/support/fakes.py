@@ -13,7 +13,8 @@ others while they are built, and give the fault tests handles that a real part h
   real pipeline), a bad file becomes a `failed` document, and a fatal error is raised. It
   logs its start and end to OUTPUT_DIR/extract.log (to see whether two runs overlapped).
   The file's text drives it: `crash` kills the pool process that reads it; `corrupt` is a
-  corrupt file; `fatal` is a missing program; `wait-for <name>` marks itself started
+  corrupt file; `fatal` is a missing program; `bug` an unforeseen ValueError (transient
+  by classification, so retried until the DLQ); `wait-for <name>` marks itself started
   (`<name>.started` in OUTPUT_DIR) and blocks until OUTPUT_DIR/<name> exists: a "long
   file" whose end the test decides, with no timing.
 - `FolderStore` is the object store as a folder (OUTPUT_DIR/objects/<bucket>/<key>), for
@@ -146,6 +147,8 @@ def _read(path: Path, source: SourceRef, options: ExtractionOptions) -> Extracti
         raise CorruptFileError("the file is damaged (fake)")
     if text.startswith("fatal"):
         raise MissingProgramError("tesseract is not installed (fake)")
+    if text.startswith("bug"):  # an unforeseen failure: classified transient
+        raise ValueError("a parser bug (fake)")
     if text.startswith("wait-for "):
         out = Path(os.environ["OUTPUT_DIR"])
         name = text.split()[1]

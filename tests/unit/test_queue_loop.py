@@ -191,3 +191,13 @@ def test_a_fatal_error_releases_the_message_and_exits_2(loop: Loop) -> None:
     assert loop.worker.run() == 2  # stops by itself
     assert len(loop.queue) == 1 and loop.queue.visible() == 1  # released for another task
     assert loop.documents() == {}
+
+
+def test_a_file_failing_on_every_receive_gets_a_failed_document_before_the_dlq(
+        loop: Loop) -> None:
+    loop.put("odd.xlsx", "bug")
+    loop.run_until(lambda: len(loop.queue) == 0)
+    document = loop.documents()["odd.xlsx"]
+    assert (document["status"], document["error_code"]) == ("failed", "retries-exhausted")
+    assert "3 receives" in document["reason"] and "ValueError" in document["reason"]
+    assert len(loop.queue.dead_letters) == 1  # still dead-lettered: a redrive can retry it

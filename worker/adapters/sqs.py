@@ -7,6 +7,7 @@ processed again, idempotently) or retry a visibility change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,15 @@ class SqsQueue:
                    for m in messages]
         return self._batch("change_message_visibility_batch", entries,
                            [m.message_id for m in messages])
+
+    def max_receives(self) -> int | None:
+        try:
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=self.url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+            policy = json.loads(attributes.get("RedrivePolicy") or "{}")
+            return int(policy["maxReceiveCount"]) if "maxReceiveCount" in policy else None
+        except (ClientError, BotoCoreError, ValueError, TypeError):
+            return None  # only the last receive's failed document depends on it
 
     def send(self, bodies: Sequence[str]) -> list[BatchFailure]:
         """Send bodies in batches; failures name the index of the body (as message_id)."""

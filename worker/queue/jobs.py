@@ -78,9 +78,11 @@ def run_job(job: Job, scratch: Path, start: int = 0) -> JobResult:
         return _apply(_service, job, scratch, start)
 
 
-def record_failure(job: Job, scratch: Path, index: int, error: PermanentError) -> JobResult:
+def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
+                   then_retry: dict[str, str] | None = None) -> JobResult:
     """The event at `index` killed or outlasted its process: record its file as a failed
-    document, then apply the events after it."""
+    document, then apply the events after it. With `then_retry` (the error that keeps the
+    message for the DLQ) nothing else is applied and the message is retried."""
     assert _service is not None, "init_process did not run"
     event = job.events[index]
     with observability.log_context(message_id=job.message_id, key=event.source.key,
@@ -93,6 +95,8 @@ def record_failure(job: Job, scratch: Path, index: int, error: PermanentError) -
             return JobResult("fatal" if isinstance(failure, FatalError) else "retry",
                              [FileMetrics("retry", error_class=failure.error_class)],
                              failure.to_dict())
+        if then_retry is not None:
+            return JobResult("retry", [recorded], then_retry)
         result = _apply(_service, job, scratch, index + 1)
     return JobResult(result.status, [recorded, *result.files], result.error)
 

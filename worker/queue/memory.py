@@ -4,7 +4,7 @@ Like Dramatiq's StubBroker, it lets the receive / heartbeat / acknowledge loop
 (worker/queue/runtime.py) be tested in one process with no network, yet it keeps what the
 loop relies on: a received message is hidden for its visibility timeout and delivered again
 (with a new receipt handle and a higher receive count) unless it is deleted; only the newest
-receipt handle of a message is valid; a message received `max_receives` times goes to the
+receipt handle of a message is valid; a message received `redrive_after` times goes to the
 dead-letter queue at its next receive (SQS's redrive policy). Thread-safe: the loop receives
 on a background thread. `clock` is injectable; `receives` records each receive call.
 """
@@ -45,7 +45,7 @@ class ReceiveCall:
 @dataclass
 class InMemoryQueue:
     url: str = "memory://cis-files"
-    max_receives: int = 3
+    redrive_after: int = 3  # maxReceiveCount of the redrive policy
     clock: Callable[[], float] = time.monotonic
     dead_letters: list[str] = field(default_factory=list)  # bodies moved to the DLQ
     receives: list[ReceiveCall] = field(default_factory=list)
@@ -111,6 +111,9 @@ class InMemoryQueue:
             self._changed.notify_all()
             return failures
 
+    def max_receives(self) -> int | None:
+        return self.redrive_after
+
     # --- inside -------------------------------------------------------------------------
 
     def _valid(self, message: ReceivedMessage) -> bool:
@@ -125,7 +128,7 @@ class InMemoryQueue:
                 break
             if stored.visible_at > now:
                 continue
-            if stored.receive_count >= self.max_receives:  # the redrive policy
+            if stored.receive_count >= self.redrive_after:  # the redrive policy
                 del self._messages[stored.message_id]
                 self.dead_letters.append(stored.body)
                 continue

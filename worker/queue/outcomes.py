@@ -9,7 +9,9 @@ A job ends in one of four ways, and the loop (worker/queue/runtime.py) acts on t
   process on the same file (`worker-crashed`; the first may have been a neighbour's memory
   use, so it is retried once). The loop then runs `jobs.record_failure`, which writes the
   file's failed document and applies the message's remaining events: the message leaves the
-  queue with the failure findable in the index, not in the DLQ unexplained.
+  queue with the failure findable in the index, not in the DLQ unexplained. A transient
+  failure on the message's last receive (`retries-exhausted`) is recorded the same way, but
+  the message then goes on to the DLQ (`then_retry`), where a redrive can process it again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Literal
 
-from worker.errors import PermanentError, TooSlowError, TransientError, WorkerCrashedError
+from worker.errors import (
+    PermanentError,
+    RetriesExhaustedError,
+    TooSlowError,
+    TransientError,
+    WorkerCrashedError,
+)
 from worker.observability import FileMetrics
 from worker.queue.jobs import JobResult
 
@@ -32,10 +40,13 @@ class Outcome:
     verdict: Verdict
     result: JobResult
     failure: PermanentError | None = None  # for `record`: what the failed document says
+    then_retry: bool = False  # for `record`: the message stays for the DLQ afterwards
 
 
-def outcome(future: Future[JobResult], receive_count: int, hold_cap_s: float) -> Outcome:
-    """The verdict on a finished job of a message received `receive_count` times."""
+def outcome(future: Future[JobResult], receive_count: int, hold_cap_s: float,
+            last_receive: bool = False, recorded: bool = False) -> Outcome:
+    """The verdict on a finished job of a message received `receive_count` times
+    (`last_receive`: the queue dead-letters it next; `recorded`: its failure is written)."""
     try:
         result = future.result()
     except FutureTimeout:
@@ -52,7 +63,15 @@ def outcome(future: Future[JobResult], receive_count: int, hold_cap_s: float) ->
         return Outcome("retry", JobResult("retry", [FileMetrics("retry", "transient")], error))
     if result.status == "done":
         return Outcome("done", result)
-    return Outcome("fatal" if result.status == "fatal" else "retry", result)
+    if result.status == "fatal":
+        return Outcome("fatal", result)
+    if last_receive and not recorded:
+        reason = (result.error or {}).get("reason", "unknown error")
+        failure = RetriesExhaustedError(
+            f"failed on each of its {receive_count} receives; the message goes to the "
+            f"dead-letter queue (a redrive processes it again): {reason}")
+        return Outcome("record", result, failure, then_retry=True)
+    return Outcome("retry", result)
 
 
 def _record(error: PermanentError) -> Outcome:

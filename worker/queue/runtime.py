@@ -26,9 +26,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
-import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from types import FrameType
@@ -39,13 +37,14 @@ from pebble import ProcessPool
 from worker import composition, health, limits, observability
 from worker.adapters.ecs import TaskProtection
 from worker.config import Settings
-from worker.errors import BadMessageError, FatalError, classify
-from worker.messages import ObjectEvent, newest_per_object, parse_body
+from worker.errors import BadMessageError
+from worker.messages import ObjectEvent
 from worker.observability import FileMetrics
 from worker.ports import MessageQueue, ReceivedMessage
 from worker.queue import jobs
 from worker.queue.acks import Acks
 from worker.queue.inflight import Held, InFlight, retry_delay_s
+from worker.queue.intake import Receiver, read_events
 from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
@@ -64,20 +63,6 @@ def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
     return worker.run()
 
 
-def _in_background(call: Callable[[], T]) -> Future[T]:
-    """Run `call` on a daemon thread (never delays exit), its outcome in a Future."""
-    future: Future[T] = Future()
-
-    def target() -> None:
-        try:
-            future.set_result(call())
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=target, name="receive", daemon=True).start()
-    return future
-
-
 class QueueWorker:
     def __init__(self, settings: Settings, queue: MessageQueue,
                  factory: jobs.ServiceFactory) -> None:
@@ -90,12 +75,9 @@ class QueueWorker:
         self.signals = 0
         self.drain_deadline: float | None = None
         self.exit_code = 0
-        self.receiving: Future[list[ReceivedMessage]] | None = None
-        self.next_receive_at = 0.0
+        self.receiver = Receiver(queue, settings.wait_time_s, settings.visibility_timeout_s)
         self.idle = True
         self.last_beat = 0.0
-        self.receive_failing_since: float | None = None  # wall clock, for `health`
-        self.receive_error: str | None = None
         self.scratch: set[Path] = set()  # every job folder not yet removed
         self.tick_s = max(0.2, min(1.0, settings.visibility_timeout_s / 6))
 
@@ -110,10 +92,12 @@ class QueueWorker:
             max_workers=concurrency, initializer=jobs.init_process,
             initargs=(self.settings, self.factory, memory_limit),
             context=multiprocessing.get_context("spawn"))
+        self.max_receives = self.queue.max_receives()
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
                                           "visibility_s": self.settings.visibility_timeout_s,
-                                          "process_memory_mib": memory_limit // limits.MIB})
+                                          "process_memory_mib": memory_limit // limits.MIB,
+                                          "max_receives": self.max_receives})
         try:
             while self._step():
                 pass
@@ -134,7 +118,7 @@ class QueueWorker:
         if self.signals == 1:
             self._begin_drain()
         if self.drain_deadline is not None:
-            if not len(self.inflight) and self.receiving is None:
+            if not len(self.inflight) and self.receiver.pending is None:
                 return False
             if time.monotonic() >= self.drain_deadline:
                 log.warning("shutdown budget spent: releasing unfinished messages")
@@ -150,18 +134,16 @@ class QueueWorker:
         return True
 
     def _maybe_receive(self) -> None:
+        """Receive only into free slots: never more messages than can start now."""
         free = self.settings.worker_concurrency - len(self.inflight)
-        if (self.receiving is None and self.drain_deadline is None and free > 0
-                and time.monotonic() >= self.next_receive_at):
-            count = min(free, self.settings.max_receive)
-            self.receiving = _in_background(lambda: self.queue.receive(
-                count, self.settings.wait_time_s, self.settings.visibility_timeout_s))
+        if self.drain_deadline is None:
+            self.receiver.start(min(free, self.settings.max_receive))
 
     def _wait_for_something(self) -> None:
         waitables: list[Future[Any]] = [h.future for h in self.inflight.running()
                                         if h.future is not None]
-        if self.receiving is not None:
-            waitables.append(self.receiving)
+        if self.receiver.pending is not None:
+            waitables.append(self.receiver.pending)
         if waitables:
             wait(waitables, timeout=self.tick_s, return_when=FIRST_COMPLETED)
         else:
@@ -170,22 +152,9 @@ class QueueWorker:
     # --- receiving -----------------------------------------------------------------------
 
     def _take_received(self) -> None:
-        if self.receiving is None or not self.receiving.done():
+        messages = self.receiver.take()
+        if messages is None:
             return
-        future, self.receiving = self.receiving, None
-        try:
-            messages = future.result()
-        except FatalError:
-            raise
-        except Exception as exc:  # the queue is unwell: try again in a while
-            error = classify(exc)
-            log.warning("receive failed", extra=error.to_dict())
-            self.next_receive_at = time.monotonic() + 5.0
-            self.receive_error = error.reason
-            if self.receive_failing_since is None:
-                self.receive_failing_since = time.time()
-            return
-        self.receive_failing_since = self.receive_error = None
         self.idle = not messages and not len(self.inflight)
         if self.drain_deadline is not None:
             self._release(messages, "received while shutting down")
@@ -212,14 +181,13 @@ class QueueWorker:
                     "keys": [event.source.key for event in events][:10]})
 
     def _events(self, message: ReceivedMessage) -> list[ObjectEvent] | None:
-        """The message's events; None for a bad message (then back to the queue at once)."""
+        """The message's events; None for a bad message (then back to the queue at once,
+        so the redrive policy takes it to the DLQ after its receives)."""
         try:
-            return newest_per_object(parse_body(message.body))
-        except Exception as exc:  # BadMessageError, or anything a hostile body provokes
-            error = exc if isinstance(exc, BadMessageError) else BadMessageError(
-                f"unreadable message body: {type(exc).__name__}")
+            return read_events(message.body)
+        except BadMessageError as exc:
             log.error("unparseable message: back to the queue for the DLQ",
-                      extra={**error.to_dict(), "body_start": message.body[:200]})
+                      extra={**exc.to_dict(), "body_start": message.body[:200]})
             self.acks.change_visibility([message], 0)
             observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
                                        self.settings.environment)
@@ -229,6 +197,7 @@ class QueueWorker:
 
     def _start_ready(self) -> None:
         for held in self.inflight.ready():
+            held.received_at = time.monotonic()  # extended up to the cap from its start
             held.scratch = limits.make_scratch()
             self.scratch.add(held.scratch)
             held.future = self.pool.schedule(jobs.run_job, args=(held.job, held.scratch),
@@ -239,8 +208,10 @@ class QueueWorker:
         finished: list[tuple[Held, jobs.JobResult]] = []
         for held in done:
             assert held.future is not None
-            verdict = outcome(held.future, held.message.receive_count,
-                              self.settings.message_hold_cap_s)
+            receives = held.message.receive_count
+            verdict = outcome(held.future, receives, self.settings.message_hold_cap_s,
+                              last_receive=self.max_receives is not None
+                              and receives >= self.max_receives, recorded=held.recorded)
             if verdict.verdict == "record":
                 self._record_failure(held, verdict)
                 continue
@@ -272,8 +243,11 @@ class QueueWorker:
                       extra={**verdict.failure.to_dict(),
                              "key": held.job.events[index].source.key})
         held.received_at = time.monotonic()  # the hard cap starts again for what is left
+        held.recorded = True
+        then_retry = verdict.result.error if verdict.then_retry else None
         held.future = self.pool.schedule(
-            jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure),
+            jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure,
+                                       then_retry),
             timeout=self.settings.message_hold_cap_s)
 
     def _drop_scratch(self, held: Held) -> None:
@@ -353,7 +327,7 @@ class QueueWorker:
         if now - self.last_beat >= 5.0:
             self.last_beat = now
             try:
-                health.write_beat(Path(self.settings.health_file), self.receive_failing_since,
-                                  self.receive_error)
+                health.write_beat(Path(self.settings.health_file),
+                                  self.receiver.failing_since, self.receiver.error)
             except OSError as exc:
                 log.warning("cannot write the health file", extra={"error": str(exc)})
