@@ -27,8 +27,8 @@ from worker.queue.runtime import QueueWorker
 BUCKET = "landing"
 
 
-def body(key: str, sequencer: str = "0A") -> str:
-    return json.dumps({"source": "aws.s3", "detail-type": "Object Created",
+def body(key: str, sequencer: str = "0A", kind: str = "Object Created") -> str:
+    return json.dumps({"source": "aws.s3", "detail-type": kind,
                        "time": "2026-01-01T00:00:00Z",
                        "detail": {"bucket": {"name": BUCKET},
                                   "object": {"key": key, "sequencer": sequencer}}})
@@ -201,3 +201,17 @@ def test_a_file_failing_on_every_receive_gets_a_failed_document_before_the_dlq(
     assert (document["status"], document["error_code"]) == ("failed", "retries-exhausted")
     assert "3 receives" in document["reason"] and "ValueError" in document["reason"]
     assert len(loop.queue.dead_letters) == 1  # still dead-lettered: a redrive can retry it
+
+
+def test_a_create_older_than_a_delete_already_applied_stays_deleted(loop: Loop) -> None:
+    """The sink keeps a tombstone with the delete's sequencer (as the index does)."""
+    loop.queue.send(body("moved.txt", "0B", "Object Deleted"))
+    assert loop.run_until(lambda: len(loop.queue) == 0) == 0
+    (loop.out / "objects" / BUCKET / "moved.txt").write_text("古い版", encoding="utf-8")
+    loop.queue.send(body("moved.txt", "0A"))  # the older create, delivered late
+    loop.worker = QueueWorker(loop.settings, loop.queue, build_folder_service)
+    assert loop.run_until(lambda: len(loop.queue) == 0) == 0
+    assert loop.documents() == {}
+    writes = [json.loads(line) for line in
+              (loop.out / "writes.log").read_text("utf-8").splitlines()]
+    assert [w.get("deleted", w.get("stale")) for w in writes] == [True, True]
