@@ -17,11 +17,14 @@ process knows which file to record as failed (`record_failure`) and which events
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from pebble import ProcessPool
 
 from worker import limits, observability, tracing
 from worker.config import Settings
@@ -53,6 +56,17 @@ class JobResult:
 
 
 PROGRESS = ".event"  # in the job's scratch folder: the index of the event being applied
+
+
+def start_pool(settings: Settings, factory: ServiceFactory) -> tuple[ProcessPool, int]:
+    """The pool (spawned processes: no fork of a threaded parent) and each process's
+    memory limit in bytes."""
+    concurrency = settings.worker_concurrency
+    memory_limit = limits.process_memory_limit(concurrency, settings.process_memory_limit_mb)
+    pool = ProcessPool(max_workers=concurrency, initializer=init_process,
+                       initargs=(settings, factory, memory_limit),
+                       context=multiprocessing.get_context("spawn"))
+    return pool, memory_limit
 
 
 def init_process(settings: Settings, factory: ServiceFactory,

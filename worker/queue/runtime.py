@@ -4,17 +4,14 @@ One main process receives (long polling, at most as many messages as there are f
 slots, so nothing is received while the pool is full), hands each message's events to a
 process pool (worker/queue/jobs.py), keeps held messages hidden with a visibility heartbeat up
 to a hard cap, and settles each message by its outcome:
-- done → DeleteMessageBatch (its `Failed` entries are logged: the message will come back
-  and be processed again, idempotently);
+- done → deleted (`Failed` entries logged: the message comes back, processed idempotently);
 - transient error → kept, visible again after a backoff that grows with its receives;
-- unparseable (also a hostile body, e.g. JSON nested 60,000 deep) → visible again at once,
-  so the redrive policy takes it to the DLQ; the other messages are not affected;
-- the file outlasted the hard cap or killed its process twice → its failed document is
-  written, then the message is deleted (worker/queue/outcomes.py);
+- unparseable (also hostile: JSON nested 60,000 deep) → visible again at once, for the DLQ;
+- past the hard cap, or its process died twice → failed document, then deleted
+  (worker/queue/outcomes.py);
 - fatal (e.g. no Tesseract) → released, the worker drains and exits 2.
-Each job works in a scratch folder the loop makes and removes when the job is settled, also
-when its process was killed (worker/limits.py). The loop runs on the MessageQueue port
-(worker/ports.py): SQS in production, worker/queue/memory.py in the unit tests.
+Each job works in a scratch folder the loop makes and removes (worker/limits.py). The loop
+runs on the MessageQueue port: SQS in production, worker/queue/memory.py in unit tests.
 
 Shutdown (Dramatiq's way: the signal handler only sets a flag): the first SIGTERM/SIGINT
 stops receiving, lets work in flight finish within SHUTDOWN_BUDGET_SECONDS, releases what
@@ -24,15 +21,12 @@ is unfinished (visibility 0) and exits 0; a second signal releases everything at
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
-
-from pebble import ProcessPool
+from typing import Any
 
 from worker import composition, health, limits, observability
 from worker.adapters.ecs import TaskProtection
@@ -48,7 +42,6 @@ from worker.queue.intake import Receiver, read_events
 from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
@@ -85,13 +78,7 @@ class QueueWorker:
 
     def run(self) -> int:
         self._install_signal_handlers()
-        concurrency = self.settings.worker_concurrency
-        memory_limit = limits.process_memory_limit(concurrency,
-                                                   self.settings.process_memory_limit_mb)
-        self.pool = ProcessPool(
-            max_workers=concurrency, initializer=jobs.init_process,
-            initargs=(self.settings, self.factory, memory_limit),
-            context=multiprocessing.get_context("spawn"))
+        self.pool, memory_limit = jobs.start_pool(self.settings, self.factory)
         self.max_receives = self.queue.max_receives()
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
