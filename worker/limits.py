@@ -7,8 +7,9 @@ decoder allocates), sized from the memory the task may use (the cgroup limit, el
 machine's memory) less a reserve for the main process, divided by the pool's processes; the
 PROCESS_MEMORY_LIMIT_MB setting overrides it. An allocation past the limit raises
 MemoryError in that process, which `too_large` turns into a permanent `too-large` error
-naming the limit. Programs the process starts (Tesseract, poppler) inherit the limit, each
-on its own.
+naming the limit; the process then goes on with the next file (a process that dies instead
+is replaced by its pool). Programs the process starts (Tesseract, poppler) inherit the
+limit, each on its own.
 
 Scratch: every job (a queue message, a local file) works in its own folder, made and
 removed by the parent process (`job_scratch`), so a process killed at the hard cap, at
@@ -19,6 +20,8 @@ shutdown or by a crash leaves no downloads or page images behind. `use_scratch` 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import os
 import resource
 import shutil
@@ -80,7 +83,10 @@ def memory_limit_bytes() -> int | None:
 
 
 def too_large(exc: MemoryError) -> FileTooLargeError:
-    """A file that ran out of the process's memory: permanent, with the limit named."""
+    """A file that ran out of the process's memory: permanent, with the limit named. The
+    process goes on with the next file: what the file's decoding had allocated was freed
+    when the error unwound it, and is handed back to the system here."""
+    _give_back_memory()
     limit = memory_limit_bytes()
     where = (f"the {limit // MIB} MiB memory limit of a worker process"
              if limit else "the memory available to the worker process")
@@ -99,6 +105,13 @@ def make_scratch() -> Path:
 def remove_scratch(path: Path | None) -> None:
     if path is not None:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _give_back_memory() -> None:
+    gc.collect()
+    # glibc keeps freed heap for reuse; return it so the next file starts lean
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @contextlib.contextmanager
