@@ -51,6 +51,13 @@ from worker.service import ProcessingService
 TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
+def _atomic_write(path: Path, text: str) -> None:
+    """As the real local output does: a reader never sees half a document."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
+
+
 class FileSink:
     def __init__(self, out_dir: Path) -> None:
         self.out = out_dir
@@ -76,7 +83,7 @@ class FileSink:
                 results.append(WriteResult(document.id, stale=True))
                 continue
             self._tombstone(document.id).unlink(missing_ok=True)
-            path.write_text(json.dumps(document.to_dict(), ensure_ascii=False), "utf-8")
+            _atomic_write(path, json.dumps(document.to_dict(), ensure_ascii=False))
             self._log({"id": document.id, "key": document.source.key,
                        "sequencer": document.source.sequencer})
             results.append(WriteResult(document.id))
@@ -111,7 +118,7 @@ class FileSink:
         self._path(source.document_id).unlink(missing_ok=True)
         tombstone = self._tombstone(source.document_id)
         tombstone.parent.mkdir(exist_ok=True)
-        tombstone.write_text(json.dumps({"source": {"sequencer": source.sequencer}}), "utf-8")
+        _atomic_write(tombstone, json.dumps({"source": {"sequencer": source.sequencer}}))
         self._log({"id": source.document_id, "deleted": True})
 
 
