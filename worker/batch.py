@@ -28,7 +28,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from worker import __version__
+from worker import __version__, limits
 from worker.adapters.local import LocalOutput, atomic_write
 from worker.batch_files import Candidate, expand_paths
 from worker.batch_summary import (
@@ -38,16 +38,18 @@ from worker.batch_summary import (
     record_document,
     record_error,
 )
-from worker.errors import ConfigurationError, FatalError, TransientError, WorkerError, classify
+from worker.config import memory_limit_override
+from worker.errors import (
+    ConfigurationError,
+    FatalError,
+    TransientError,
+    WorkerCrashedError,
+    WorkerError,
+    classify,
+)
 from worker.extraction.options import ExtractionOptions, default_jobs
-from worker.extraction.pipeline import ExtractionOutcome, extract_or_record
+from worker.extraction.pipeline import ExtractionOutcome, extract_or_record, failed_document
 from worker.models import SourceRef, utc_timestamp
-
-
-class WorkerCrashedError(TransientError):
-    """The process working on a file died (signal, out of memory, native crash)."""
-
-    code = "worker-crashed"
 
 
 @dataclass(frozen=True)
@@ -70,55 +72,113 @@ def process_file(path: Path, options: ExtractionOptions) -> FileResult:
         return FileResult(outcome, None, time.perf_counter() - started)
     except FatalError:
         raise
+    except MemoryError as exc:  # past this process's memory limit: the file's own doing
+        document = replace(failed_document(SourceRef(path=str(path)), limits.too_large(exc)),
+                           size_bytes=path.stat().st_size)
+        return FileResult(ExtractionOutcome(document, None), None, time.perf_counter() - started)
     except Exception as exc:  # one bad file never stops the batch
         return FileResult(None, classify(exc), time.perf_counter() - started)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    # spawn: no fork of a parent that already runs threads (tqdm, the pool's manager).
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+def _in_scratch(worker: ProcessFile, path: Path, options: ExtractionOptions,
+                scratch: Path) -> FileResult:
+    """Runs in a worker process: the file's temporary files go to its own scratch folder."""
+    with limits.use_scratch(scratch):
+        return worker(path, options)
 
 
-def _run_alone(path: Path, options: ExtractionOptions, worker: ProcessFile) -> FileResult:
-    """Retry a crash suspect in a process of its own: a second crash is its own."""
-    with _pool(1) as executor:
+class _Pool:
+    """A process pool whose processes run under their memory limit, and whose files each
+    get a scratch folder that this (parent) process removes once the file is settled —
+    also when the process working on it died."""
+
+    def __init__(self, jobs: int, memory_limit: int) -> None:
+        self.memory_limit = memory_limit
+        # spawn: no fork of a parent that already runs threads (tqdm, the pool's manager)
+        self.executor = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=limits.setup_pool_process, initargs=(memory_limit,))
+        self.scratch: dict[Future[FileResult], Path] = {}
+
+    def submit(self, worker: ProcessFile, path: Path,
+               options: ExtractionOptions) -> Future[FileResult]:
+        """Raises BrokenProcessPool when a process died since the last submission."""
+        scratch = limits.make_scratch()
         try:
-            return executor.submit(worker, path, options).result()
-        except BrokenProcessPool:
-            return FileResult(None, WorkerCrashedError(
-                "the worker process died while processing this file (killed by a signal, "
-                "out of memory, or a crash in a native library)"), 0.0)
+            future = self.executor.submit(_in_scratch, worker, path, options, scratch)
+        except BaseException:
+            limits.remove_scratch(scratch)
+            raise
+        self.scratch[future] = scratch
+        return future
+
+    def settle(self, future: Future[FileResult]) -> None:
+        limits.remove_scratch(self.scratch.pop(future, None))
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        for scratch in self.scratch.values():
+            limits.remove_scratch(scratch)
+        self.scratch.clear()
+
+
+def _run_alone(path: Path, options: ExtractionOptions, worker: ProcessFile,
+               memory_limit: int) -> FileResult:
+    """Retry a crash suspect in a process of its own: a second crash is its own."""
+    pool = _Pool(1, memory_limit)
+    try:
+        future = pool.submit(worker, path, options)
+        return future.result()
+    except BrokenProcessPool:
+        return FileResult(None, WorkerCrashedError(
+            "the worker process died while processing this file (killed by a signal, "
+            "out of memory, or a crash in a native library)"), 0.0)
+    finally:
+        pool.close()
 
 
 def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
-             worker: ProcessFile = process_file) -> Iterator[tuple[Path, FileResult]]:
-    """Yield (path, result) per file as they finish, at most `jobs` in flight."""
+             worker: ProcessFile = process_file,
+             memory_limit: int | None = None) -> Iterator[tuple[Path, FileResult]]:
+    """Yield (path, result) per file as they finish, at most `jobs` in flight.
+
+    A pool breaks when one of its processes dies; its in-flight files are the suspects,
+    each retried alone. The break can show on a finished future or on the next
+    `submit` (when the process died between two submissions): either way the file being
+    submitted goes back to the queue (it never ran) and the in-flight ones are suspects."""
+    limit = memory_limit or limits.process_memory_limit(jobs, memory_limit_override())
     queue = sorted(candidates, key=lambda candidate: candidate.size_bytes, reverse=True)
     queue.reverse()  # pop() from the end: largest first
-    executor = _pool(jobs)
+    pool = _Pool(jobs, limit)
     in_flight: dict[Future[FileResult], Path] = {}
     try:
         while queue or in_flight:
-            while queue and len(in_flight) < jobs:
-                path = queue.pop().path
-                in_flight[executor.submit(worker, path, options)] = path
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            while queue and len(in_flight) < jobs and not broken:
+                candidate = queue.pop()
+                try:
+                    in_flight[pool.submit(worker, candidate.path, options)] = candidate.path
+                except BrokenProcessPool:
+                    queue.append(candidate)
+                    broken = True
+            done = wait(in_flight, return_when=FIRST_COMPLETED)[0] if in_flight else set()
             suspects: list[Path] = []
             for future in done:
                 path = in_flight.pop(future)
+                pool.settle(future)
                 try:
                     yield path, future.result()
                 except BrokenProcessPool:
                     suspects.append(path)
-            if suspects:
+            if suspects or broken:
                 suspects.extend(in_flight.values())  # every future of a broken pool fails
                 in_flight.clear()
-                executor.shutdown(wait=True, cancel_futures=True)
+                pool.close()
                 for path in suspects:
-                    yield path, _run_alone(path, options, worker)
-                executor = _pool(jobs)
+                    yield path, _run_alone(path, options, worker, limit)
+                pool = _Pool(jobs, limit)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        pool.close()
 
 
 def _store(output: LocalOutput, path: Path, result: FileResult) -> list[FileRecord]:

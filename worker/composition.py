@@ -8,6 +8,7 @@ opensearch-py, and tests can run the worker without them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from worker.adapters import aws
@@ -41,9 +42,17 @@ def build_store(settings: Settings) -> S3ObjectStore:
                          settings.s3_thumbnail_kms_key_id)
 
 
+BUDGET_SHARE_OF_CAP = 0.8
+
+
 def build_options(settings: Settings) -> ExtractionOptions:
-    """Thumbnails are made only when there is a bucket to put them in."""
-    return settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
+    """Thumbnails are made only when there is a bucket to put them in. The file's time
+    budget ends before the message's hard cap (at most 80% of it): a slow file then becomes
+    a `partial` document with what was read, and only what no budget can stop (a program
+    running to its own timeout) meets the cap and becomes `too-slow`."""
+    options = settings.extraction_options(thumbnails=bool(settings.s3_thumbnail_bucket))
+    budget_s = min(options.file_budget_s, BUDGET_SHARE_OF_CAP * settings.message_hold_cap_s)
+    return replace(options, file_budget_s=budget_s)
 
 
 def check_service(settings: Settings) -> None:

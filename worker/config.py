@@ -62,6 +62,14 @@ def _default_auth(endpoint: str | None) -> str:
     return "sigv4" if host.endswith(".amazonaws.com") else "none"
 
 
+def memory_limit_override(env: Mapping[str, str] | None = None) -> int | None:
+    """PROCESS_MEMORY_LIMIT_MB: the memory each pool process may use, in MiB (queue worker
+    and `process`). Unset or 0: the task's memory (cgroup limit) less a reserve, divided
+    by the processes (worker/limits.py)."""
+    env = os.environ if env is None else env
+    return _int(env, "PROCESS_MEMORY_LIMIT_MB", 0) or None
+
+
 @dataclass(frozen=True)
 class Settings:
     # queue and storage
@@ -93,6 +101,7 @@ class Settings:
     max_file_bytes: int
     page_timeout_s: float
     file_budget_s: float
+    process_memory_limit_mb: int | None  # per pool process; None: sized from the task
     # queue loop
     visibility_timeout_s: int
     wait_time_s: int
@@ -145,6 +154,7 @@ class Settings:
             max_file_bytes=_int(env, "MAX_FILE_BYTES", 512 * 1024 * 1024),
             page_timeout_s=_float(env, "PAGE_TIMEOUT_SECONDS", 180.0),
             file_budget_s=_float(env, "FILE_BUDGET_SECONDS", 1800.0),
+            process_memory_limit_mb=memory_limit_override(env),
             visibility_timeout_s=_int(env, "VISIBILITY_TIMEOUT_SECONDS", 300),
             wait_time_s=_int(env, "SQS_WAIT_TIME_SECONDS", 20),
             max_receive=_int(env, "SQS_MAX_MESSAGES", 10),

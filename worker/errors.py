@@ -82,6 +82,26 @@ class EmptyFileError(PermanentError):
     code = "empty"
 
 
+class TooSlowError(PermanentError):
+    """Processing the file outlasted the hard cap: its own content makes it endless."""
+
+    code = "too-slow"
+
+
+class RetriesExhaustedError(PermanentError):
+    """Still failing on the message's last receive: the failed document says why, and the
+    message goes on to the DLQ (a redrive processes it again)."""
+
+    code = "retries-exhausted"
+
+
+class WorkerCrashedError(PermanentError):
+    """The process working on the file died again when retried (killed by a signal, out of
+    memory, a crash in a native library): the file's own content kills it."""
+
+    code = "worker-crashed"
+
+
 # --- permanent: the event ------------------------------------------------------------------
 
 

@@ -58,10 +58,14 @@ def parse_body(body: str) -> list[ObjectEvent]:
     """Events in one SQS message body; [] for S3 test events. BadMessageError otherwise."""
     try:
         data = json.loads(body)
+    except RecursionError:  # e.g. `[` x 60000: a hostile body, not a worker fault
+        raise BadMessageError("message body is JSON nested too deeply to read") from None
     except (TypeError, ValueError) as exc:
         raise BadMessageError(f"message body is not JSON: {exc}") from None
     try:
         return _parse(data, depth=0)
+    except RecursionError:  # an SNS-wrapped `Message` nested too deeply
+        raise BadMessageError("message body is JSON nested too deeply to read") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BadMessageError(f"unexpected message shape: {type(exc).__name__}: {exc}") from None
 

@@ -1,14 +1,17 @@
-"""The small interfaces the processing service depends on (cosmicpython's ports).
+"""The small interfaces the processing service and the queue loop depend on (cosmicpython's
+ports).
 
-worker/service.py takes these as parameters; worker/composition.py (the one composition root)
-wires the AWS adapters (S3, OpenSearch, Bedrock) or the local ones (a folder, no embedder).
-Tests pass fakes of these ports, never patched SDKs.
+worker/service.py takes the store, sink and embedder as parameters; worker/queue/ runs on a
+MessageQueue. worker/composition.py (the one composition root) wires the AWS adapters (S3,
+SQS, OpenSearch, Bedrock) or the local ones (a folder, no embedder). Tests pass fakes of
+these ports (or worker/queue/memory.py, the in-memory queue), never patched SDKs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -88,4 +91,51 @@ class Embedder(Protocol):
     def embed(self, text: str) -> tuple[float, ...]:
         """One vector for the text (long text chunked inside). TransientError when
         throttled."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One delivery of a queue message: the receipt handle is this delivery's."""
+
+    message_id: str
+    receipt_handle: str
+    body: str
+    receive_count: int
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """An entry of a batch call that did not happen (the rest did)."""
+
+    message_id: str
+    code: str
+
+
+class MessageQueue(Protocol):
+    """The work queue (SQS in production, worker/queue/memory.py in tests). Receiving hides
+    a message for `visibility_s`; unless it is deleted it is delivered again afterwards, and
+    the queue's redrive policy moves it to the DLQ after its last allowed receive."""
+
+    url: str
+
+    def receive(self, max_messages: int, wait_s: int,
+                visibility_s: int) -> list[ReceivedMessage]:
+        """Up to `max_messages` (1-10), waiting up to `wait_s` for the first. TransientError
+        when the queue cannot be reached; ConfigurationError when it does not exist."""
+        ...
+
+    def delete(self, messages: Sequence[ReceivedMessage]) -> list[BatchFailure]:
+        """Acknowledge; a stale receipt handle fails that entry."""
+        ...
+
+    def change_visibility(self, messages: Sequence[ReceivedMessage],
+                          timeout_s: int) -> list[BatchFailure]:
+        """Hidden for `timeout_s` more from now (0: visible at once)."""
+        ...
+
+    def max_receives(self) -> int | None:
+        """The receives after which the queue dead-letters a message (its redrive policy's
+        maxReceiveCount); None when it has none or it cannot be read."""
         ...

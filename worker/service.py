@@ -6,8 +6,10 @@ documents (archive members, mail attachments) written before it; children that a
 earlier version had and this one has not are removed first. `Object Deleted`: remove the
 document, its children and their thumbnails, unless the key exists again (then the delete
 is older than the re-creation). Children carry the file's own source and event order, so
-the sink's ordering rule covers them too. Permanent problems with the file end as a document with
-`status="failed"` and its reason, so the file can still be found by name; a gone object
+the sink's ordering rule covers them too. Permanent problems with the file end as a
+document with `status="failed"` and its reason, so the file can still be found by name —
+also when it needs more memory than the process may use (`too-large`), or when it killed
+or outlasted its pool process (`record_failure`, called by the queue loop); a gone object
 or a stale event is acknowledged; transient errors propagate (the message is retried).
 
 Nothing here knows about SQS, AWS or processes (cosmicpython): worker/composition.py
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from worker import tracing
+from worker import limits, tracing
 from worker.errors import (
     FileTooLargeError,
     ObjectGoneError,
@@ -69,6 +71,16 @@ class ProcessingService:
         return dataclasses.replace(metrics, processing_ms=_ms_since(started),
                                    event_age_ms=_age_ms(event))
 
+    def record_failure(self, event: ObjectEvent, error: PermanentError) -> FileMetrics:
+        """Write the failed document of a file whose processing could not finish (it killed
+        or outlasted its process); nothing for a delete event."""
+        if event.kind == "deleted":
+            return FileMetrics("skipped")
+        document = _unread_document(event.source, error, event.size_bytes)
+        log.error("file recorded as failed", extra=error.to_dict())
+        self._remove_gone_children(event.source, document.id, {document.id})
+        return self._write([document], FileMetrics("recorded", error_class="permanent"))
+
     def _delete(self, event: ObjectEvent) -> FileMetrics:
         if self._store.exists(event.source):
             log.info("delete event is older than the current object; kept the document")
@@ -105,15 +117,13 @@ class ProcessingService:
             log.info("event skipped", extra={"reason": exc.reason, "code": exc.code})
             return FileMetrics("gone" if isinstance(exc, ObjectGoneError) else "stale")
         except FileTooLargeError as exc:  # never downloaded: its type is guessed by name
-            document = dataclasses.replace(
-                failed_document(source, exc), size_bytes=event.size_bytes or 0,
-                mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
+            document = _unread_document(source, exc, event.size_bytes)
             self._remove_gone_children(source, document.id, {document.id})
             return self._write([document], FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
         with tracing.span("extract"):
-            outcome = self._extract(stored.path, source, self._options)
+            outcome = self._extract_within_memory(stored.path, source)
             document = outcome.document
             metrics = _extraction_metrics(document, stored.size_bytes)
             tracing.record_span("ocr", extract_start, metrics.ocr_ms / 1000.0,
@@ -130,6 +140,16 @@ class ProcessingService:
                 key = self._store.put_thumbnail(document.id, outcome.thumbnail_jpeg)
             document = dataclasses.replace(document, thumbnail=key)
         return self._embed(document)
+
+    def _extract_within_memory(self, path: Path, source: SourceRef) -> ExtractionOutcome:
+        try:
+            return self._extract(path, source, self._options)
+        except MemoryError as exc:  # the file's own content: retrying cannot help
+            error = limits.too_large(exc)
+            log.error("file needs too much memory", extra=error.to_dict())
+            document = dataclasses.replace(failed_document(source, error),
+                                           size_bytes=path.stat().st_size)
+            return ExtractionOutcome(document, None)
 
     def _embed(self, document: Document) -> Document:
         if self._embedder is None or document.status == "failed" or not document.content.strip():
@@ -172,6 +192,13 @@ class ProcessingService:
                                             "reason": document.reason,
                                             "children": len(documents) - 1})
         return metrics
+
+
+def _unread_document(source: SourceRef, error: PermanentError, size: int | None) -> Document:
+    """The failed document of a file not read to the end: its type is guessed by name."""
+    return dataclasses.replace(
+        failed_document(source, error), size_bytes=size or 0,
+        mime_type=mimetypes.guess_type(source.file_name)[0] or "application/octet-stream")
 
 
 def _extraction_metrics(document: Document, bytes_downloaded: int) -> FileMetrics:

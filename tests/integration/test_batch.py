@@ -143,7 +143,7 @@ def test_a_crashing_worker_process_costs_only_its_file(tmp_path: Path) -> None:
     by_name = {Path(record.path).name: record for record in records}
     crashed = by_name.pop("crash.txt")
     assert (crashed.status, crashed.error_class, crashed.code) == \
-        ("failed", "transient", "worker-crashed")
+        ("failed", "permanent", "worker-crashed")
     assert "worker process died" in (crashed.reason or "")
     assert sorted(by_name) == [f"memo{number}.txt" for number in range(4)]
     assert all(record.status == "complete" for record in by_name.values())

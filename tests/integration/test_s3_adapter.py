@@ -11,7 +11,12 @@ from tests.fixtures.moto import AwsEnv
 from worker.adapters import aws as aws_clients
 from worker.adapters.s3 import S3ObjectStore
 from worker.config import Settings
-from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
+from worker.errors import (
+    ConfigurationError,
+    FileTooLargeError,
+    ObjectGoneError,
+    StaleEventError,
+)
 from worker.models import SourceRef
 
 Versioned = tuple[S3ObjectStore, Any]  # the store, and a plain client to arrange S3
@@ -71,3 +76,12 @@ def test_thumbnails_use_the_stacks_kms_key_when_configured(versioned: Versioned)
     head = s3.head_object(Bucket="thumbnails", Key=store.put_thumbnail("abc", b"\xff\xd8"))
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"] == key_id
+
+
+def test_a_thumbnail_without_a_bucket_is_a_configuration_error(aws: AwsEnv) -> None:
+    """Fatal (exit 2), not a ValueError that would be retried into the DLQ for every file;
+    deleting is a no-op."""
+    store = S3ObjectStore(aws_clients.client("s3", Settings.from_env()), None)
+    with pytest.raises(ConfigurationError, match="S3_THUMBNAIL_BUCKET"):
+        store.put_thumbnail("abc", b"\xff\xd8\xff")
+    store.delete_thumbnail("abc")

@@ -66,18 +66,29 @@ def test_files_in_the_bucket_become_documents_and_thumbnails(
 def test_a_real_scan_longer_than_the_visibility_timeout_is_processed_once(
         landing: Landing, start_worker, tmp_path: Path) -> None:
     """A 1 s visibility timeout against the OCR of a scanned page (seconds): only the
-    heartbeat keeps the message hidden. If OCR ever took under half a second the test
-    would fail (no extension seen), not pass vacuously."""
+    heartbeat keeps the message hidden. The worker has a free slot all along, so it keeps
+    polling the queue while it reads the scan (a small file put meanwhile is received and
+    done before the scan): had the heartbeat failed, that polling would have received the
+    scan a second time. If OCR ever took under half a second the test would fail (no
+    extension seen), not pass vacuously."""
     s3 = landing.aws.client("s3")
     s3.put_object(Bucket=landing.bucket, Key="scan.pdf",
                   Body=(SAMPLES / "見積書_scan.pdf").read_bytes())
     worker = start_worker(fast_env(landing, tmp_path, VISIBILITY_TIMEOUT_SECONDS="1",
-                                   WORKER_CONCURRENCY="1"))
-    [done] = worker.wait_for_log("message done", timeout_s=300)
-    assert done["receive_count"] == 1
-    assert worker.logs("visibility extended")
-    assert len(worker.logs("message received")) == 1
-    assert list(documents_by_key(tmp_path)) == ["scan.pdf"]
+                                   WORKER_CONCURRENCY="2"))
+    worker.wait_for_log("message received", timeout_s=120)
+    worker.wait_for_log("visibility extended", count=2, timeout_s=120)
+    s3.put_object(Bucket=landing.bucket, Key="later.txt", Body="後から届いた".encode())
+    worker.wait_for_log("message done", count=2, timeout_s=300)
+    received = [line["keys"] for line in worker.logs("message received")]
+    done = [line["receive_count"] for line in worker.logs("message done")]
+    assert received == [["scan.pdf"], ["later.txt"]]  # polled while holding the scan
+    assert done == [1, 1]
+    order = [line["message_id"] for line in worker.logs("message done")]
+    assert order[1] == worker.logs("message received")[0]["message_id"]  # the scan last
+    assert worker.logs("received a message already held: kept its new receipt") == []
+    assert sorted(documents_by_key(tmp_path)) == ["later.txt", "scan.pdf"]
+    assert landing.count() == 0
 
 
 @pytest.mark.integration

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,14 +100,27 @@ def test_second_signal_releases_and_exits_at_once(
 
 def test_a_file_longer_than_the_visibility_timeout_is_kept_by_the_heartbeat(
         landing: Landing, start_worker, tmp_path: Path) -> None:
+    """A 2 s visibility timeout against a file that takes as long as the test wants. The
+    worker itself polls all along (a slot is free), and so does a second consumer: if the
+    heartbeat did not extend the message for real, one of them would receive it again."""
     put(landing, "long.txt", "wait-for go")
     worker = start_worker(fast_env(landing, tmp_path, VISIBILITY_TIMEOUT_SECONDS="2",
                                    WORKER_CONCURRENCY="2"), fake=True)
     worker.wait_for(lambda: (tmp_path / "go.started").exists(), "the file to start")
-    worker.wait_for_log("visibility extended", count=4)  # held through >= 4 s of a 2 s timeout
+    sqs = landing.aws.client("sqs")
+    stolen = []
+    deadline = time.monotonic() + 6  # three visibility timeouts
+    while time.monotonic() < deadline:
+        stolen += sqs.receive_message(QueueUrl=landing.queue_url, WaitTimeSeconds=1,
+                                      VisibilityTimeout=30).get("Messages", [])
+    assert stolen == []
+    assert len(worker.logs("visibility extended")) >= 4  # logged only when SQS confirmed
     (tmp_path / "go").touch()
-    worker.wait_for_log("message done")
+    [done] = worker.wait_for_log("message done")
+    assert done["receive_count"] == 1
     assert len(worker.logs("message received")) == 1  # never delivered a second time
+    assert worker.logs("received a message already held: kept its new receipt") == []
+    assert worker.logs("visibility change failed") == []
     assert len(documents(tmp_path)) == 1
     assert landing.count() == 0
 
@@ -145,24 +159,56 @@ def test_transient_sink_failure_keeps_the_message_then_processes_it_once(
     assert transient and transient[0]["FilesFailed"] == [1.0]
 
 
-def test_a_file_that_kills_its_pool_process_ends_in_the_dlq_and_the_worker_goes_on(
+def test_a_file_that_kills_its_pool_process_twice_is_recorded_and_the_worker_goes_on(
         landing: Landing, start_worker, tmp_path: Path) -> None:
     put(landing, "crash.bin", "crash")
     worker = start_worker(fast_env(landing, tmp_path), fake=True)
-    worker.wait_for(lambda: landing.count(landing.dlq_url) == 1, "the crashing file in the DLQ")
-    kept = worker.logs("message kept for a retry")
-    assert [k["receive_count"] for k in kept] == [1, 2, 3]
-    assert all("pool process failed" in k["reason"] for k in kept)
-    put(landing, "fine.txt", "still working")  # the pool replaced its process
+    [recording] = worker.wait_for_log("file failed in its pool process: recording it")
+    [kept] = worker.logs("message kept for a retry")  # the first death may be a neighbour's
+    assert kept["receive_count"] == 1 and "pool process failed" in kept["reason"]
+    assert (recording["receive_count"], recording["code"]) == (2, "worker-crashed")
     worker.wait_for_log("message done")
-    assert [d["source"]["key"] for d in documents(tmp_path)] == ["fine.txt"]  # type: ignore[index]
+    put(landing, "fine.txt", "still working")  # the pool replaced its process
+    worker.wait_for_log("message done", count=2)
+    by_key = {d["source"]["key"]: d for d in documents(tmp_path)}  # type: ignore[index]
+    assert (by_key["crash.bin"]["status"], by_key["crash.bin"]["error_code"]) == (
+        "failed", "worker-crashed")
+    assert by_key["fine.txt"]["status"] == "complete"
+    assert landing.count() == 0 and landing.count(landing.dlq_url) == 0
 
 
-def test_the_hard_cap_ends_a_file_that_never_finishes(landing: Landing, start_worker,
-                                                     tmp_path: Path) -> None:
+def test_the_hard_cap_ends_a_file_that_never_finishes_as_a_too_slow_document(
+        landing: Landing, start_worker, tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (tmp_path / "out").mkdir()
     put(landing, "endless.txt", "wait-for never")
-    worker = start_worker(fast_env(landing, tmp_path, MESSAGE_HOLD_CAP_SECONDS="2",
-                                   VISIBILITY_TIMEOUT_SECONDS="4"), fake=True)
-    [kept] = worker.wait_for_log("message kept for a retry")
-    assert kept["reason"] == "hard cap of 2 s reached" and kept["receive_count"] == 1
-    assert documents(tmp_path) == []
+    worker = start_worker(fast_env(landing, tmp_path / "out", MESSAGE_HOLD_CAP_SECONDS="2",
+                                   VISIBILITY_TIMEOUT_SECONDS="4", TMPDIR=str(scratch)),
+                          fake=True)
+    worker.wait_for(lambda: any(p.is_file() for p in scratch.rglob("*")),
+                    "the download in TMPDIR")
+    [recording] = worker.wait_for_log("file failed in its pool process: recording it")
+    assert (recording["code"], recording["receive_count"]) == ("too-slow", 1), \
+        "\n".join(worker.raw)
+    [done] = worker.wait_for_log("message done")
+    assert done["outcomes"] == ["recorded"]
+    [document] = documents(tmp_path / "out")
+    assert (document["status"], document["error_code"]) == ("failed", "too-slow")
+    assert "hard cap of 2 s" in str(document["reason"])
+    assert worker.logs("message kept for a retry") == []  # not a transient retry loop
+    assert landing.count() == 0 and landing.count(landing.dlq_url) == 0
+    assert list(scratch.iterdir()) == []  # the killed job's download is removed
+
+
+def test_sigterm_past_the_budget_leaves_nothing_in_tmpdir(
+        landing: Landing, start_worker, tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (tmp_path / "out").mkdir()
+    worker = start_on_endless_file(landing, start_worker, tmp_path / "out",
+                                   SHUTDOWN_BUDGET_SECONDS="3", TMPDIR=str(scratch))
+    assert any(p.is_file() for p in scratch.rglob("*"))  # the download, while being read
+    assert worker.wait_exit() == 0
+    assert worker.logs("shutdown budget spent: releasing unfinished messages")
+    assert list(scratch.iterdir()) == []

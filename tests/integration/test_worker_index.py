@@ -48,9 +48,15 @@ def test_files_become_searchable_and_deleted_files_disappear(
     stored = client.get(index=search_design.alias, id=document_id)["_source"]
     assert stored["thumbnail"] == f"thumbnails/{document_id}.jpg"
 
-    # a late event older than the one applied changes nothing
+    # a late event older than the one applied changes nothing: the sink refuses it as
+    # stale (the same content is downloaded again, so only the outcome and the untouched
+    # stored document show that the order was kept)
     landing.send(eventbridge_event(landing.bucket, key, "Object Created", "0"))
-    worker.wait_for_log("message done", count=2, timeout_s=180)
+    late = worker.wait_for_log("message done", count=2, timeout_s=180)[1]
+    assert late["outcomes"] == ["stale"]
+    after = client.get(index=search_design.alias, id=document_id)["_source"]
+    assert after["source"]["sequencer"] == stored["source"]["sequencer"] != "0"
+    assert after == stored  # not rewritten: same processed_at, indexed_at, event order
     assert hits("営業会議") == [document_id]
 
     s3.delete_object(Bucket=landing.bucket, Key=key)

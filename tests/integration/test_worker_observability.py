@@ -33,7 +33,7 @@ def test_one_xray_segment_per_message_with_its_steps(landing: Landing, start_wor
                                                      tmp_path: Path,
                                                      xray_listener: XRayListener) -> None:
     (tmp_path / "sink-down").write_text("1")  # the first attempt meets a transient error
-    put(landing, "traced.txt", "トレース")
+    put(landing, "traced.pdf", "トレース")
     worker = start_worker(fast_env(landing, tmp_path, TRACING="on",
                                    AWS_XRAY_DAEMON_ADDRESS=xray_listener.address), fake=True)
     [done] = worker.wait_for_log("message done")

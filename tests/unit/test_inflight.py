@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from worker.adapters.sqs import ReceivedMessage
 from worker.messages import ObjectEvent
 from worker.models import SourceRef
+from worker.ports import ReceivedMessage
 from worker.queue.inflight import InFlight, retry_delay_s
 from worker.queue.jobs import Job
 
@@ -61,3 +61,15 @@ def test_retry_delay_grows_with_receives_and_is_capped() -> None:
     assert delays[1] > delays[0] and delays[2] > delays[1]
     assert max(delays) <= 900 and delays[-1] >= 675
     assert retry_delay_s(100, 30, 10**9, rng) <= 43_200
+
+
+def test_a_running_job_is_extended_up_to_twice_the_cap() -> None:
+    """The pool's timeout counts from when a process took the job up, which may be late."""
+    held = InFlight(visibility_s=30, hold_cap_s=100)
+    running = held.add(message("m"), job("m", "k"), now=0)
+    assert running is not None
+    running.future = object()  # type: ignore[assignment]
+    running.visible_until = 150
+    assert held.due_for_extension(135) != []  # past cap + visibility, still running
+    running.visible_until = 240
+    assert held.due_for_extension(229.9) != [] and held.due_for_extension(230) == []

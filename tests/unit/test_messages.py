@@ -101,3 +101,15 @@ def test_newest_event_per_object_wins() -> None:
     assert newest_per_object([new, other, old]) == [new, other]
     assert newest_per_object([old, new]) == [new]
     assert new.is_newer_than(old) and not old.is_newer_than(new)
+
+
+@pytest.mark.parametrize("depth", [60_000, 1_000_000])
+def test_deeply_nested_json_is_a_bad_message_not_a_crash(depth: int) -> None:
+    with pytest.raises(BadMessageError, match="nested too deeply"):
+        parse_body("[" * depth + "]" * depth)
+
+
+def test_deeply_nested_json_inside_sns_is_a_bad_message() -> None:
+    inner = "[" * 60_000 + "]" * 60_000
+    with pytest.raises(BadMessageError, match="nested too deeply"):
+        parse_body(json.dumps({"Type": "Notification", "Message": inner}))

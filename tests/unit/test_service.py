@@ -17,9 +17,11 @@ from worker.errors import (
     PermanentError,
     StaleEventError,
     ThrottledError,
+    TooSlowError,
     WorkerError,
 )
 from worker.extraction.options import ExtractionOptions
+from worker.extraction.pipeline import ExtractionOutcome
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics, emit_metrics
@@ -105,8 +107,8 @@ def output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_created_event_writes_document_thumbnail_and_embedding() -> None:
-    store, sink = MemoryStore({"a/見積書.txt": "見積".encode()}), MemorySink()
-    metrics = service(store, sink, Embedder()).handle(event())
+    store, sink = MemoryStore({"a/見積書.pdf": "見積".encode()}), MemorySink()
+    metrics = service(store, sink, Embedder()).handle(event(key="a/見積書.pdf"))
     [document] = sink.documents.values()
     assert document.content == "見積" and document.source.version_id == "v9"
     assert document.thumbnail == f"thumbnails/{document.id}.jpg" and store.thumbnails
@@ -215,3 +217,39 @@ def test_an_archive_is_written_with_its_children_and_removed_with_them(tmp_path:
     del store.objects["a/見積書.txt"]
     assert real.handle(event("deleted")).outcome == "deleted"
     assert sink.documents == {}
+
+
+def test_a_text_file_gets_no_thumbnail_and_a_corrupt_file_a_failed_document() -> None:
+    store = MemoryStore({"a/見積書.txt": b"text", "b/broken.pdf": b"corrupt"})
+    sink = MemorySink()
+    service(store, sink).handle(event())
+    metrics = service(store, sink).handle(event(key="b/broken.pdf"))
+    text, broken = sink.documents.values()
+    assert text.thumbnail is None and not store.thumbnails
+    assert (broken.status, broken.error_code) == ("failed", "corrupt")
+    assert metrics.outcome == "recorded" and metrics.error_class == "permanent"
+
+
+def test_a_file_past_the_memory_limit_is_a_failed_too_large_document(tmp_path: Path) -> None:
+    def hungry(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
+        raise MemoryError()
+
+    sink = MemorySink()
+    store = MemoryStore({"a/見積書.txt": b"x" * 5})
+    metrics = ProcessingService(store, sink, None, hungry, ExtractionOptions()).handle(event())
+    [document] = sink.documents.values()
+    assert (document.status, document.error_code) == ("failed", "too-large")
+    assert "memory" in (document.reason or "") and document.size_bytes == 5
+    assert metrics.outcome == "recorded"
+
+
+def test_record_failure_writes_the_failed_document_of_a_created_event() -> None:
+    sink = MemorySink()
+    svc = service(MemoryStore({}), sink)
+    metrics = svc.record_failure(event(size=42), TooSlowError("past the hard cap"))
+    [document] = sink.documents.values()
+    assert (document.status, document.error_code, document.reason) == (
+        "failed", "too-slow", "past the hard cap")
+    assert document.size_bytes == 42 and document.mime_type == "text/plain"
+    assert metrics.outcome == "recorded"
+    assert svc.record_failure(event("deleted"), TooSlowError("x")).outcome == "skipped"

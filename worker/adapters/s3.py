@@ -17,7 +17,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from worker.adapters.aws import translate
-from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
+from worker.errors import (
+    ConfigurationError,
+    FileTooLargeError,
+    ObjectGoneError,
+    StaleEventError,
+)
 from worker.models import SourceRef
 from worker.ports import StoredObject
 
@@ -101,8 +106,9 @@ class S3ObjectStore:
             raise translate(exc, f"DeleteObject thumbnail {key}") from exc
 
     def _require_bucket(self) -> str:
-        if not self._thumbnail_bucket:
-            raise ValueError("no thumbnail bucket configured (S3_THUMBNAIL_BUCKET)")
+        if not self._thumbnail_bucket:  # a wiring error (build_options turns thumbnails off
+            # without a bucket): fatal, never a transient retry of every file into the DLQ
+            raise ConfigurationError("no thumbnail bucket configured (S3_THUMBNAIL_BUCKET)")
         return self._thumbnail_bucket
 
     @staticmethod

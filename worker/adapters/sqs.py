@@ -7,8 +7,8 @@ processed again, idempotently) or retry a visibility change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,27 +16,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from worker.adapters.aws import error_code, translate
 from worker.errors import ConfigurationError
+from worker.ports import BatchFailure, ReceivedMessage
+
+__all__ = ["BatchFailure", "ReceivedMessage", "SqsQueue"]
 
 BATCH = 10  # SQS batch and receive limit
 # a queue that does not exist or may not be read is a configuration error (exit 2), not a
 # transient one to retry forever
 MISCONFIGURED = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
                            "AccessDenied", "AccessDeniedException"})
-
-
-@dataclass(frozen=True)
-class ReceivedMessage:
-    message_id: str
-    receipt_handle: str
-    body: str
-    receive_count: int
-    sent_at: datetime | None
-
-
-@dataclass(frozen=True)
-class BatchFailure:
-    message_id: str
-    code: str
 
 
 def _message(raw: dict[str, Any]) -> ReceivedMessage:
@@ -49,6 +37,8 @@ def _message(raw: dict[str, Any]) -> ReceivedMessage:
 
 
 class SqsQueue:
+    """The MessageQueue port (worker/ports.py) on SQS."""
+
     def __init__(self, sqs: Any, queue_url: str) -> None:
         self._sqs = sqs
         self.url = queue_url
@@ -78,6 +68,15 @@ class SqsQueue:
                    for m in messages]
         return self._batch("change_message_visibility_batch", entries,
                            [m.message_id for m in messages])
+
+    def max_receives(self) -> int | None:
+        try:
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=self.url, AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+            policy = json.loads(attributes.get("RedrivePolicy") or "{}")
+            return int(policy["maxReceiveCount"]) if "maxReceiveCount" in policy else None
+        except (ClientError, BotoCoreError, ValueError, TypeError):
+            return None  # only the last receive's failed document depends on it
 
     def send(self, bodies: Sequence[str]) -> list[BatchFailure]:
         """Send bodies in batches; failures name the index of the body (as message_id)."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from worker.adapters.sqs import BatchFailure, ReceivedMessage, SqsQueue
 from worker.errors import FatalError, WorkerError
+from worker.ports import BatchFailure, MessageQueue, ReceivedMessage
 
 log = logging.getLogger(__name__)
 
 
 class Acks:
-    def __init__(self, queue: SqsQueue) -> None:
+    def __init__(self, queue: MessageQueue) -> None:
         self.queue = queue
 
     def delete(self, messages: Sequence[ReceivedMessage]) -> None:

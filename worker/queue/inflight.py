@@ -13,8 +13,9 @@ import random
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from worker.adapters.sqs import ReceivedMessage
+from worker.ports import ReceivedMessage
 from worker.queue.jobs import Job, JobResult
 
 SQS_MAX_VISIBILITY_S = 43_200
@@ -24,9 +25,11 @@ SQS_MAX_VISIBILITY_S = 43_200
 class Held:
     message: ReceivedMessage
     job: Job
-    received_at: float
+    received_at: float  # then reset when its job starts: the pool's timeout counts from there
     visible_until: float
     future: Future[JobResult] | None = None  # None: waiting for its objects to be free
+    scratch: Path | None = None  # the job's temporary folder, made and removed by the loop
+    recorded: bool = False  # its file's failed document is written (`record_failure`)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -80,12 +83,17 @@ class InFlight:
 
     def due_for_extension(self, now: float) -> list[Held]:
         """Messages to extend now: half their visibility gone, still under the hard cap.
-        The pool kills a job at the cap; extending one visibility period beyond it keeps the
-        message hidden until that kill is seen and the message is settled."""
-        limit = self.hold_cap_s + self.visibility_s
+        The pool kills a job at the cap counted from when a pool process took it up, which
+        can be a while after it was scheduled (a process being spawned): a running job is
+        extended up to twice the cap, a waiting one one visibility period beyond it, so the
+        message stays hidden until the kill is seen and the message is settled."""
+        def limit(held: Held) -> float:
+            cap = self.hold_cap_s if held.future is None else 2 * self.hold_cap_s
+            return cap + self.visibility_s
+
         return [h for h in self.held.values()
                 if h.visible_until - now <= self.visibility_s / 2
-                and now - h.received_at < limit]
+                and now - h.received_at < limit(h)]
 
     def over_cap(self, now: float) -> list[Held]:
         return [h for h in self.held.values() if now - h.received_at >= self.hold_cap_s]

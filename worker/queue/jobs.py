@@ -7,19 +7,28 @@ SIGINT: the main process alone decides when work stops, so a
 terminal's Ctrl-C (sent to the whole process group) cannot cut a file in half. SIGTERM
 keeps its default so that the pool can stop its processes; ECS and Docker send it to the
 main process only.
+
+Each pool process runs under its memory limit (worker/limits.py); each job works in a
+scratch folder the main process made and removes, and notes there which event it is on
+(`PROGRESS`), so that when the process is killed (hard cap) or dies (a crash) the main
+process knows which file to record as failed (`record_failure`) and which events are left.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
-from worker import observability, tracing
+from pebble import ProcessPool
+
+from worker import limits, observability, tracing
 from worker.config import Settings
-from worker.errors import FatalError, classify
+from worker.errors import FatalError, PermanentError, classify
 from worker.messages import ObjectEvent
 from worker.observability import FileMetrics
 from worker.service import ProcessingService
@@ -46,28 +55,78 @@ class JobResult:
     error: dict[str, str] | None = None
 
 
-def init_process(settings: Settings, factory: ServiceFactory) -> None:
+PROGRESS = ".event"  # in the job's scratch folder: the index of the event being applied
+
+
+def start_pool(settings: Settings, factory: ServiceFactory) -> tuple[ProcessPool, int]:
+    """The pool (spawned processes: no fork of a threaded parent) and each process's
+    memory limit in bytes."""
+    concurrency = settings.worker_concurrency
+    memory_limit = limits.process_memory_limit(concurrency, settings.process_memory_limit_mb)
+    pool = ProcessPool(max_workers=concurrency, initializer=init_process,
+                       initargs=(settings, factory, memory_limit),
+                       context=multiprocessing.get_context("spawn"))
+    return pool, memory_limit
+
+
+def init_process(settings: Settings, factory: ServiceFactory,
+                 memory_limit_bytes: int | None = None) -> None:
     """Pool initializer: runs once in each pool process."""
     global _service
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limits.setup_pool_process(memory_limit_bytes)
     observability.setup_logging(settings.log_level)
     tracing.configure(settings)
     _service = factory(settings)
 
 
-def run_job(job: Job) -> JobResult:
-    """Apply the message's events in order; the first failure decides the message's fate."""
+def run_job(job: Job, scratch: Path, start: int = 0) -> JobResult:
+    """Apply the message's events in order from `start`; the first failure decides the
+    message's fate. Temporary files go to `scratch`."""
     assert _service is not None, "init_process did not run"
     first = job.events[0]
     with tracing.message_segment("cis-worker", message_id=job.message_id,
                                  receive_count=job.receive_count, events=len(job.events),
-                                 document_id=first.document_id, kind=first.kind):
-        return _apply(_service, job)
+                                 document_id=first.document_id, kind=first.kind), \
+            limits.use_scratch(scratch):
+        return _apply(_service, job, scratch, start)
 
 
-def _apply(service: ProcessingService, job: Job) -> JobResult:
+def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
+                   then_retry: dict[str, str] | None = None) -> JobResult:
+    """The event at `index` killed or outlasted its process: record its file as a failed
+    document, then apply the events after it. With `then_retry` (the error that keeps the
+    message for the DLQ) nothing else is applied and the message is retried."""
+    assert _service is not None, "init_process did not run"
+    event = job.events[index]
+    with observability.log_context(message_id=job.message_id, key=event.source.key,
+                                   document_id=event.document_id), limits.use_scratch(scratch):
+        try:
+            recorded = _service.record_failure(event, error)
+        except Exception as exc:  # e.g. the index is down: the message is retried
+            failure = classify(exc)
+            log.error("recording the failure failed", extra=failure.to_dict())
+            return JobResult("fatal" if isinstance(failure, FatalError) else "retry",
+                             [FileMetrics("retry", error_class=failure.error_class)],
+                             failure.to_dict())
+        if then_retry is not None:
+            return JobResult("retry", [recorded], then_retry)
+        result = _apply(_service, job, scratch, index + 1)
+    return JobResult(result.status, [recorded, *result.files], result.error)
+
+
+def event_in_progress(scratch: Path) -> int:
+    """The index of the event a job was applying when its process stopped (0 if unknown)."""
+    try:
+        return int((scratch / PROGRESS).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def _apply(service: ProcessingService, job: Job, scratch: Path, start: int) -> JobResult:
     files: list[FileMetrics] = []
-    for event in job.events:
+    for index, event in enumerate(job.events[start:], start):
+        (scratch / PROGRESS).write_text(str(index))
         source = event.source
         with observability.log_context(message_id=job.message_id, bucket=source.bucket,
                                        key=source.key, document_id=event.document_id,

@@ -4,11 +4,14 @@ One main process receives (long polling, at most as many messages as there are f
 slots, so nothing is received while the pool is full), hands each message's events to a
 process pool (worker/queue/jobs.py), keeps held messages hidden with a visibility heartbeat up
 to a hard cap, and settles each message by its outcome:
-- done → DeleteMessageBatch (its `Failed` entries are logged: the message will come back
-  and be processed again, idempotently);
+- done → deleted (`Failed` entries logged: the message comes back, processed idempotently);
 - transient error → kept, visible again after a backoff that grows with its receives;
-- unparseable → visible again at once, so the redrive policy takes it to the DLQ;
+- unparseable (also hostile: JSON nested 60,000 deep) → visible again at once, for the DLQ;
+- past the hard cap, or its process died twice → failed document, then deleted
+  (worker/queue/outcomes.py);
 - fatal (e.g. no Tesseract) → released, the worker drains and exits 2.
+Each job works in a scratch folder the loop makes and removes (worker/limits.py). The loop
+runs on the MessageQueue port: SQS in production, worker/queue/memory.py in unit tests.
 
 Shutdown (Dramatiq's way: the signal handler only sets a flag): the first SIGTERM/SIGINT
 stops receiving, lets work in flight finish within SHUTDOWN_BUDGET_SECONDS, releases what
@@ -18,36 +21,31 @@ is unfinished (visibility 0) and exits 0; a second signal releases everything at
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
-import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any
 
-from pebble import ProcessPool
-
-from worker import composition, observability
+from worker import composition, health, limits, observability
 from worker.adapters.ecs import TaskProtection
-from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
-from worker.errors import BadMessageError, FatalError, TransientError, classify
-from worker.messages import newest_per_object, parse_body
+from worker.errors import BadMessageError
+from worker.messages import ObjectEvent
 from worker.observability import FileMetrics
+from worker.ports import MessageQueue, ReceivedMessage
 from worker.queue import jobs
 from worker.queue.acks import Acks
 from worker.queue.inflight import Held, InFlight, retry_delay_s
+from worker.queue.intake import Receiver, read_events
+from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
-               queue: SqsQueue | None = None) -> int:
+               queue: MessageQueue | None = None) -> int:
     """Run until a signal (exit 0) or a fatal error (raised: the CLI exits 2)."""
     settings.require_for_run()
     observability.setup_logging(settings.log_level)
@@ -58,22 +56,9 @@ def run_worker(settings: Settings, factory: jobs.ServiceFactory | None = None,
     return worker.run()
 
 
-def _in_background(call: Callable[[], T]) -> Future[T]:
-    """Run `call` on a daemon thread (never delays exit), its outcome in a Future."""
-    future: Future[T] = Future()
-
-    def target() -> None:
-        try:
-            future.set_result(call())
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=target, name="receive", daemon=True).start()
-    return future
-
-
 class QueueWorker:
-    def __init__(self, settings: Settings, queue: SqsQueue, factory: jobs.ServiceFactory) -> None:
+    def __init__(self, settings: Settings, queue: MessageQueue,
+                 factory: jobs.ServiceFactory) -> None:
         self.settings = settings
         self.queue = queue
         self.acks = Acks(queue)
@@ -83,28 +68,30 @@ class QueueWorker:
         self.signals = 0
         self.drain_deadline: float | None = None
         self.exit_code = 0
-        self.receiving: Future[list[ReceivedMessage]] | None = None
-        self.next_receive_at = 0.0
+        self.receiver = Receiver(queue, settings.wait_time_s, settings.visibility_timeout_s)
         self.idle = True
         self.last_beat = 0.0
+        self.scratch: set[Path] = set()  # every job folder not yet removed
         self.tick_s = max(0.2, min(1.0, settings.visibility_timeout_s / 6))
 
     # --- the loop ------------------------------------------------------------------------
 
     def run(self) -> int:
         self._install_signal_handlers()
-        self.pool = ProcessPool(
-            max_workers=self.settings.worker_concurrency,
-            initializer=jobs.init_process, initargs=(self.settings, self.factory),
-            context=multiprocessing.get_context("spawn"))
+        self.pool, memory_limit = jobs.start_pool(self.settings, self.factory)
+        self.max_receives = self.queue.max_receives()
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
-                                          "visibility_s": self.settings.visibility_timeout_s})
+                                          "visibility_s": self.settings.visibility_timeout_s,
+                                          "process_memory_mib": memory_limit // limits.MIB,
+                                          "max_receives": self.max_receives})
         try:
             while self._step():
                 pass
         finally:
             self._stop_pool()
+            for scratch in self.scratch:
+                limits.remove_scratch(scratch)
             self.protection.release()
         log.info("worker stopped", extra={"exit_code": self.exit_code})
         return self.exit_code
@@ -118,7 +105,7 @@ class QueueWorker:
         if self.signals == 1:
             self._begin_drain()
         if self.drain_deadline is not None:
-            if not len(self.inflight) and self.receiving is None:
+            if not len(self.inflight) and self.receiver.pending is None:
                 return False
             if time.monotonic() >= self.drain_deadline:
                 log.warning("shutdown budget spent: releasing unfinished messages")
@@ -134,18 +121,16 @@ class QueueWorker:
         return True
 
     def _maybe_receive(self) -> None:
+        """Receive only into free slots: never more messages than can start now."""
         free = self.settings.worker_concurrency - len(self.inflight)
-        if (self.receiving is None and self.drain_deadline is None and free > 0
-                and time.monotonic() >= self.next_receive_at):
-            count = min(free, self.settings.max_receive)
-            self.receiving = _in_background(lambda: self.queue.receive(
-                count, self.settings.wait_time_s, self.settings.visibility_timeout_s))
+        if self.drain_deadline is None:
+            self.receiver.start(min(free, self.settings.max_receive))
 
     def _wait_for_something(self) -> None:
         waitables: list[Future[Any]] = [h.future for h in self.inflight.running()
                                         if h.future is not None]
-        if self.receiving is not None:
-            waitables.append(self.receiving)
+        if self.receiver.pending is not None:
+            waitables.append(self.receiver.pending)
         if waitables:
             wait(waitables, timeout=self.tick_s, return_when=FIRST_COMPLETED)
         else:
@@ -154,16 +139,8 @@ class QueueWorker:
     # --- receiving -----------------------------------------------------------------------
 
     def _take_received(self) -> None:
-        if self.receiving is None or not self.receiving.done():
-            return
-        future, self.receiving = self.receiving, None
-        try:
-            messages = future.result()
-        except FatalError:
-            raise
-        except Exception as exc:  # the queue is unwell: try again in a while
-            log.warning("receive failed", extra=classify(exc).to_dict())
-            self.next_receive_at = time.monotonic() + 5.0
+        messages = self.receiver.take()
+        if messages is None:
             return
         self.idle = not messages and not len(self.inflight)
         if self.drain_deadline is not None:
@@ -175,14 +152,8 @@ class QueueWorker:
     def _accept(self, message: ReceivedMessage) -> None:
         with observability.log_context(message_id=message.message_id,
                                        receive_count=message.receive_count):
-            try:
-                events = newest_per_object(parse_body(message.body))
-            except BadMessageError as exc:
-                log.error("unparseable message: back to the queue for the DLQ",
-                          extra={**exc.to_dict(), "body_start": message.body[:200]})
-                self.acks.change_visibility([message], 0)
-                observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
-                                           self.settings.environment)
+            events = self._events(message)
+            if events is None:
                 return
             if not events:
                 log.info("test event acknowledged")
@@ -196,26 +167,50 @@ class QueueWorker:
                     "events": len(events), "bucket": events[0].source.bucket,
                     "keys": [event.source.key for event in events][:10]})
 
+    def _events(self, message: ReceivedMessage) -> list[ObjectEvent] | None:
+        """The message's events; None for a bad message (then back to the queue at once,
+        so the redrive policy takes it to the DLQ after its receives)."""
+        try:
+            return read_events(message.body)
+        except BadMessageError as exc:
+            log.error("unparseable message: back to the queue for the DLQ",
+                      extra={**exc.to_dict(), "body_start": message.body[:200]})
+            self.acks.change_visibility([message], 0)
+            observability.emit_metrics([FileMetrics("bad", error_class="permanent")],
+                                       self.settings.environment)
+            return None
+
     # --- running and settling ------------------------------------------------------------
 
     def _start_ready(self) -> None:
         for held in self.inflight.ready():
-            held.future = self.pool.schedule(jobs.run_job, args=(held.job,),
+            held.received_at = time.monotonic()  # extended up to the cap from its start
+            held.scratch = limits.make_scratch()
+            self.scratch.add(held.scratch)
+            held.future = self.pool.schedule(jobs.run_job, args=(held.job, held.scratch),
                                              timeout=self.settings.message_hold_cap_s)
 
     def _settle_finished(self) -> None:
         done = [h for h in self.inflight.running() if h.future is not None and h.future.done()]
         finished: list[tuple[Held, jobs.JobResult]] = []
         for held in done:
-            result = self._result(held)
+            assert held.future is not None
+            receives = held.message.receive_count
+            verdict = outcome(held.future, receives, self.settings.message_hold_cap_s,
+                              last_receive=self.max_receives is not None
+                              and receives >= self.max_receives, recorded=held.recorded)
+            if verdict.verdict == "record":
+                self._record_failure(held, verdict)
+                continue
             self.inflight.pop(held.message.message_id)
-            observability.emit_metrics(result.files, self.settings.environment)
-            if result.status == "done":
-                finished.append((held, result))
+            self._drop_scratch(held)
+            observability.emit_metrics(verdict.result.files, self.settings.environment)
+            if verdict.verdict == "done":
+                finished.append((held, verdict.result))
             else:
                 with observability.log_context(message_id=held.message.message_id,
                                                receive_count=held.message.receive_count):
-                    self._retry_later(held, result)
+                    self._retry_later(held, verdict.result)
         if finished:
             self._maybe_receive()  # the freed slots fill while the delete is on its way
             self.acks.delete([held.message for held, _ in finished])
@@ -224,16 +219,29 @@ class QueueWorker:
                                             "receive_count": held.message.receive_count,
                                             "outcomes": [f.outcome for f in result.files]})
 
-    def _result(self, held: Held) -> jobs.JobResult:
-        assert held.future is not None
-        try:
-            return held.future.result()
-        except FutureTimeout:
-            reason = f"hard cap of {self.settings.message_hold_cap_s:.0f} s reached"
-        except Exception as exc:  # the pool process died (OOM kill, crash)
-            reason = f"pool process failed: {type(exc).__name__}: {exc}"
-        error = TransientError(reason).to_dict()
-        return jobs.JobResult("retry", [FileMetrics("retry", "transient")], error)
+    def _record_failure(self, held: Held, verdict: Outcome) -> None:
+        """The job's process was stopped or died: record the file it was on as failed, in
+        a fresh process, then carry on with the message's remaining events."""
+        assert verdict.failure is not None and held.scratch is not None
+        index = jobs.event_in_progress(held.scratch)
+        with observability.log_context(message_id=held.message.message_id,
+                                       receive_count=held.message.receive_count):
+            log.error("file failed in its pool process: recording it",
+                      extra={**verdict.failure.to_dict(),
+                             "key": held.job.events[index].source.key})
+        held.received_at = time.monotonic()  # the hard cap starts again for what is left
+        held.recorded = True
+        then_retry = verdict.result.error if verdict.then_retry else None
+        held.future = self.pool.schedule(
+            jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure,
+                                       then_retry),
+            timeout=self.settings.message_hold_cap_s)
+
+    def _drop_scratch(self, held: Held) -> None:
+        if held.scratch is not None:
+            limits.remove_scratch(held.scratch)
+            self.scratch.discard(held.scratch)
+            held.scratch = None
 
     def _retry_later(self, held: Held, result: jobs.JobResult) -> None:
         if result.status == "fatal":
@@ -257,12 +265,13 @@ class QueueWorker:
         if not due:
             return
         failed = self.acks.change_visibility([h.message for h in due],
-                                         self.settings.visibility_timeout_s)
-        for held in due:
-            if held.message.message_id not in failed:
-                held.visible_until = now + self.settings.visibility_timeout_s
-        log.info("visibility extended", extra={"message_ids": [h.message.message_id
-                                                               for h in due]})
+                                             self.settings.visibility_timeout_s)
+        extended = [h for h in due if h.message.message_id not in failed]
+        for held in extended:
+            held.visible_until = now + self.settings.visibility_timeout_s
+        if extended:  # only what SQS confirmed: a dead heartbeat must not look alive
+            log.info("visibility extended",
+                     extra={"message_ids": [h.message.message_id for h in extended]})
 
     # --- shutdown ------------------------------------------------------------------------
 
@@ -284,9 +293,12 @@ class QueueWorker:
                       "not started before shutdown")
 
     def _release(self, messages: list[ReceivedMessage], why: str) -> None:
-        """No longer held: visible again at once."""
+        """No longer held: visible again at once. (A job still running keeps its scratch
+        folder until the pool is stopped; `run` removes what is left.)"""
         for message in messages:
-            self.inflight.pop(message.message_id)
+            held = self.inflight.pop(message.message_id)
+            if held is not None and held.future is None:
+                self._drop_scratch(held)
         self.acks.release(messages, why)
 
     def _stop_pool(self) -> None:
@@ -302,6 +314,7 @@ class QueueWorker:
         if now - self.last_beat >= 5.0:
             self.last_beat = now
             try:
-                Path(self.settings.health_file).touch()
+                health.write_beat(Path(self.settings.health_file),
+                                  self.receiver.failing_since, self.receiver.error)
             except OSError as exc:
-                log.warning("cannot touch the health file", extra={"error": str(exc)})
+                log.warning("cannot write the health file", extra={"error": str(exc)})

@@ -1,0 +1,57 @@
+"""worker/limits.py: each pool process's memory share, the limit itself, scratch folders."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from worker import limits
+
+
+def test_the_share_comes_from_the_cgroup_limit_less_a_reserve(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    v2, v1 = tmp_path / "memory.max", tmp_path / "limit_in_bytes"
+    monkeypatch.setattr(limits, "CGROUP_FILES", (v2, v1))
+    v2.write_text("1073741824\n")  # a 1 GiB task
+    assert limits.process_memory_limit(2) == (1024 - 256) // 2 * limits.MIB
+    assert limits.process_memory_limit(8) == limits.FLOOR_BYTES  # never below the floor
+    assert limits.process_memory_limit(2, override_mb=700) == 700 * limits.MIB
+    v2.write_text("max\n")  # no cgroup limit: the machine's memory
+    physical = limits.task_memory_bytes()
+    assert physical > 1024**3 and limits.process_memory_limit(1) == physical - 256 * limits.MIB
+
+
+def test_an_allocation_past_the_limit_is_a_too_large_error_naming_it() -> None:
+    """In a child process: the limit stays with the process that set it."""
+    code = (
+        "from worker import limits\n"
+        "limits.setup_pool_process(300 * limits.MIB)\n"
+        "try:\n"
+        "    bytearray(1024 ** 3)\n"
+        "except MemoryError as exc:\n"
+        "    error = limits.too_large(exc)\n"
+        "    print(error.code, error.reason)\n"
+        "print(len(bytearray(50 * limits.MIB)))  # and the process goes on\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    first, second = run.stdout.splitlines()
+    assert first.startswith("too-large ") and "300 MiB" in first
+    assert second == str(50 * limits.MIB)
+
+
+def test_scratch_folders_are_made_under_tmpdir_and_removed_with_their_content(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    scratch = limits.make_scratch()
+    assert scratch.parent == tmp_path and scratch.name.startswith("cis-job-")
+    with limits.use_scratch(scratch):
+        inner = Path(tempfile.mkdtemp())
+        (inner / "page-1.pgm").write_bytes(b"P5")
+    assert inner.parent == scratch and tempfile.tempdir == str(tmp_path)
+    limits.remove_scratch(scratch)
+    assert list(tmp_path.iterdir()) == []

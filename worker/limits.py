@@ -1,0 +1,130 @@
+"""What each pool process may use: its memory limit, its scratch folder, Pillow's warnings.
+
+Memory: a file whose content needs gigabytes (a 5 KB JPEG declaring 10950 x 10950 pixels,
+a 31 MB docx with a 128 MB document.xml) must cost that file only, not the task. Each pool
+process therefore runs under RLIMIT_DATA (heap and private writable mappings: what a
+decoder allocates), sized from the memory the task may use (the cgroup limit, else the
+machine's memory) less a reserve for the main process, divided by the pool's processes; the
+PROCESS_MEMORY_LIMIT_MB setting overrides it. An allocation past the limit raises
+MemoryError in that process, which `too_large` turns into a permanent `too-large` error
+naming the limit; the process then goes on with the next file (a process that dies instead
+is replaced by its pool). Programs the process starts (Tesseract, poppler) inherit the
+limit, each on its own.
+
+Scratch: every job (a queue message, a local file) works in its own folder, made and
+removed by the parent process (`job_scratch`), so a process killed at the hard cap, at
+shutdown or by a crash leaves no downloads or page images behind. `use_scratch` points
+`tempfile` and the TMPDIR of child programs at it for the job's duration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import resource
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image
+
+from worker.errors import FileTooLargeError
+
+MIB = 1024 * 1024
+PARENT_RESERVE_BYTES = 256 * MIB  # the main process, its threads and the page cache it needs
+FLOOR_BYTES = 256 * MIB  # below this an interpreter with our imports cannot work
+CGROUP_FILES = (Path("/sys/fs/cgroup/memory.max"),  # cgroup v2 (ECS on AL2023, Docker)
+                Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))  # cgroup v1
+
+
+def task_memory_bytes() -> int:
+    """The memory this task may use: its cgroup limit, else the machine's memory."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in CGROUP_FILES:
+        try:
+            raw = path.read_text().strip()
+        except OSError:
+            continue
+        if raw.isdigit() and 0 < int(raw) < physical:  # "max" or a huge v1 value: no limit
+            return int(raw)
+    return physical
+
+
+def process_memory_limit(processes: int, override_mb: int | None = None) -> int:
+    """Bytes each of `processes` pool processes may use."""
+    if override_mb:
+        return override_mb * MIB
+    share = (task_memory_bytes() - PARENT_RESERVE_BYTES) // max(1, processes)
+    return max(FLOOR_BYTES, share)
+
+
+def setup_pool_process(memory_limit_bytes: int | None) -> None:
+    """Run first in every pool process (queue worker and `process`)."""
+    if memory_limit_bytes:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(
+            memory_limit_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+    # Our own guard (images/picture.py `check_pixels`, against `max_page_pixels`) refuses
+    # oversized images with a clear error before decoding; Pillow's warning at its lower
+    # built-in limit would only print noise on stderr for pages we accept (a 300 dpi A0
+    # render, a 10,000 px scan), so it is silenced for the whole process.
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+
+
+def memory_limit_bytes() -> int | None:
+    """This process's memory limit, None when it has none."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def too_large(exc: MemoryError) -> FileTooLargeError:
+    """A file that ran out of the process's memory: permanent, with the limit named. The
+    process goes on with the next file: what the file's decoding had allocated was freed
+    when the error unwound it, and is handed back to the system here."""
+    _give_back_memory()
+    limit = memory_limit_bytes()
+    where = (f"the {limit // MIB} MiB memory limit of a worker process"
+             if limit else "the memory available to the worker process")
+    error = FileTooLargeError(f"processing this file needed more than {where} "
+                              "(PROCESS_MEMORY_LIMIT_MB)")
+    error.__cause__ = exc
+    return error
+
+
+def make_scratch() -> Path:
+    """A fresh folder for one job (under TMPDIR); the parent removes it with
+    `remove_scratch` when the job is settled, whatever happened in it."""
+    return Path(tempfile.mkdtemp(prefix="cis-job-"))
+
+
+def remove_scratch(path: Path | None) -> None:
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _give_back_memory() -> None:
+    gc.collect()
+    # glibc keeps freed heap for reuse; return it so the next file starts lean
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+@contextlib.contextmanager
+def use_scratch(path: Path) -> Iterator[None]:
+    """Temporary files of this process and of the programs it starts go under `path`."""
+    saved_tempdir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(path)
+    os.environ["TMPDIR"] = str(path)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved_tempdir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
