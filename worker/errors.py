@@ -82,6 +82,13 @@ class EmptyFileError(PermanentError):
     code = "empty"
 
 
+class TooSlowError(PermanentError):
+    """The content costs more time than any retry would have (e.g. a PDF of nested drawings
+    that keeps pdftotext busy for minutes): recorded once, never retried."""
+
+    code = "too-slow"
+
+
 # --- permanent: the event ------------------------------------------------------------------
 
 

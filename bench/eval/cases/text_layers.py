@@ -64,6 +64,9 @@ _JA_TEMPLATES = (
     "第{n1}回の会議では、来期の予算と人員計画を検討しました。",
     "お支払いは{date}までに指定の口座へお振り込みください。",
     "{topic}の内容に誤りがないか、ご確認をお願いいたします。",
+    "〒100-0005 東京都千代田区丸の内2-{n1}-{n1}　TEL 03-{n4}-{m4} / FAX 03-{m4}-{n4}",
+    "【重要】※ ①{topic} ②{topic}（{amount}円）",
+    "- {n1} -",
     "新しいシステムは{date}から{place}で稼働を開始します。",
 )
 _EN_TEMPLATES = (
@@ -77,6 +80,10 @@ _EN_TEMPLATES = (
     "Shipping address: 2-{n1} Marunouchi, Chiyoda-ku, Tokyo 100-0005",
     "Item {n1}: laptop computers, quantity {n1}, unit price {amount} yen",
     "Payment terms are thirty days from the date of the invoice.",
+    "E-mail: info@sample.co.jp  URL: https://www.sample.co.jp/contact?id={n4}",
+    "No. | Item | Qty | Price: {n1} | PC-{n4} | {n1} | {amount}",
+    "total = (price * qty) / {n1};  // JPY {amount}",
+    "Page {n1} of {n4}",
 )
 _EN_WORDS = {"topic": ("invoice", "estimate", "contract", "delivery note", "purchase order"),
              "place": ("Tokyo", "Osaka", "Nagoya", "Fukuoka", "Sapporo"),
@@ -84,11 +91,11 @@ _EN_WORDS = {"topic": ("invoice", "estimate", "contract", "delivery note", "purc
 
 
 def _fill(template: str, rnd: random.Random, words: dict[str, tuple[str, ...]]) -> str:
+    year, month, day = rnd.randrange(2024, 2027), rnd.randrange(1, 13), rnd.randrange(1, 29)
+    date = f"{year}年{month}月{day}日" if template in _JA_TEMPLATES else f"{day} March {year}"
     return template.format(
         topic=rnd.choice(words["topic"]), place=rnd.choice(words["place"]),
-        person=rnd.choice(words["person"]), amount=f"{rnd.randrange(1000, 999999):,}",
-        date=f"{rnd.randrange(2024, 2027)}年{rnd.randrange(1, 13)}月{rnd.randrange(1, 29)}日"
-        if template in _JA_TEMPLATES else f"{rnd.randrange(1, 29)} March {rnd.randrange(2024, 2027)}",
+        person=rnd.choice(words["person"]), amount=f"{rnd.randrange(1000, 999999):,}", date=date,
         n1=rnd.randrange(1, 40), n4=rnd.randrange(1000, 9999), m4=rnd.randrange(1000, 9999))
 
 

@@ -134,15 +134,37 @@ def pdf_images(path: Path, *, first: int, last: int,
     return images
 
 
-def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: float) -> Path:
-    """Render one page, grayscale, at `dpi` to a PGM file in out_dir; return its path."""
-    root = out_dir / f"page-{page}"
-    _run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-gray", "-singlefile",
-          _file(path), str(root)], f"pdftoppm page {page}", timeout_s)
+def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: float,
+                crop: tuple[int, int, int, int] | None = None) -> Path:
+    """Render one page, grayscale, at `dpi` to a PGM file in out_dir; return its path.
+
+    `crop` (x, y, width, height in pixels at `dpi`) renders only that part of the page: a
+    tile of a page too large to render whole at a legible resolution.
+    """
+    root = out_dir / (f"page-{page}" if crop is None else f"page-{page}-{crop[0]}-{crop[1]}")
+    area = [] if crop is None else ["-x", str(crop[0]), "-y", str(crop[1]), "-W", str(crop[2]),
+                                    "-H", str(crop[3])]
+    _run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), *area, "-gray",
+          "-singlefile", _file(path), str(root)], f"pdftoppm page {page}", timeout_s)
     rendered = root.with_suffix(".pgm")
     if not rendered.is_file():
         raise CorruptFileError(f"pdftoppm rendered nothing for page {page}")
     return rendered
+
+
+def render_previews(path: Path, *, first: int, last: int, dpi: int, out_dir: Path,
+                    timeout_s: float) -> dict[int, Path]:
+    """Pages first..last at a low `dpi` in one pdftoppm run (one parse of the document):
+    cheap pictures to tell blank pages and where a huge page has room to be cut."""
+    root = out_dir / "preview"
+    _run(["pdftoppm", "-f", str(first), "-l", str(last), "-r", str(dpi), "-gray", _file(path),
+          str(root)], f"pdftoppm previews {first}-{last}", timeout_s)
+    pages: dict[int, Path] = {}
+    for rendered in out_dir.glob("preview-*.pgm"):
+        number = rendered.stem.rpartition("-")[2]
+        if number.isdigit():
+            pages[int(number)] = rendered
+    return pages
 
 
 def render_thumbnail(path: Path, *, size: int, timeout_s: float) -> bytes:
