@@ -18,9 +18,14 @@ def test_tiles_cover_the_page_exactly_once_within_the_budget(size: tuple[int, in
     assert len(tiles) > 1
     assert all(tile.width * tile.height <= budget for tile in tiles)
     assert sum(tile.width * tile.height for tile in tiles) == size[0] * size[1]
-    assert {(tile.x, tile.y) for tile in tiles} == {(tile.x, tile.y) for tile in tiles}
+    assert len({(tile.x, tile.y) for tile in tiles}) == len(tiles)
     assert max(tile.x + tile.width for tile in tiles) == size[0]
     assert max(tile.y + tile.height for tile in tiles) == size[1]
+
+
+def test_full_width_bands_while_they_stay_high_enough_then_a_grid() -> None:
+    assert {tile.width for tile in plan_tiles(9000, 9000, 9_000_000)} == {9000}
+    assert len({tile.x for tile in plan_tiles(30000, 800, 4_000_000)}) > 1
 
 
 def test_a_page_within_the_budget_is_one_tile() -> None:

@@ -110,6 +110,11 @@ def _timeout(budget: Budget) -> float:
 
 
 def _blank_pages(path: Path, numbers: list[int], scratch: Path, budget: Budget) -> set[int]:
+    return blank_page_numbers(path, numbers, scratch, timeout_s=_timeout(budget))
+
+
+def blank_page_numbers(path: Path, numbers: list[int], scratch: Path, *,
+                       timeout_s: float) -> set[int]:
     """Which of these pages are blank, from one low-resolution render of their range."""
     if not numbers:
         return set()
@@ -117,7 +122,7 @@ def _blank_pages(path: Path, numbers: list[int], scratch: Path, budget: Budget) 
     previews_dir.mkdir()
     try:
         previews = render_previews(path, first=numbers[0], last=numbers[-1], dpi=PREVIEW_DPI,
-                                   out_dir=previews_dir, timeout_s=_timeout(budget))
+                                   out_dir=previews_dir, timeout_s=timeout_s)
     except (CorruptFileError, TimeoutExceededError):
         return set()  # each page is rendered in full and judged then
     blank: set[int] = set()
@@ -183,13 +188,26 @@ def _ocr(path: Path, number: int, info: PdfInfo, options: ExtractionOptions, scr
     size = (round(width_in * dpi), round(height_in * dpi))
     if size[0] * size[1] <= options.max_page_pixels:
         return _ocr_tile(path, number, None, dpi, options, scratch, budget)
-    tiles = plan_tiles(*size, options.max_page_pixels,
-                       _preview(path, number, width_in * height_in, scratch, budget))
-    reads = [_ocr_tile(path, number, tile.box, dpi, options, scratch, budget) for tile in tiles]
+    preview = _preview(path, number, width_in * height_in, scratch, budget)
+    reads = [_ocr_tile(path, number, tile.box, dpi, options, scratch, budget)
+             for tile in plan_tiles(*size, options.max_page_pixels, preview)
+             if preview is None or not _blank_in(preview, tile.box, size)]
     texts = [page.text for page in reads if page.text]
     confidences = [page.confidence for page in reads if page.confidence is not None]
     return Page(number, "\n".join(texts), "ocr" if texts else "none",
                 sum(confidences) / len(confidences) if confidences else None)
+
+
+def _blank_in(preview: Image.Image, box: tuple[int, int, int, int],
+              size: tuple[int, int]) -> bool:
+    """Whether a tile's part of the page preview has no ink: that tile is not rendered."""
+    scale_x, scale_y = preview.width / size[0], preview.height / size[1]
+    x, y, width, height = box
+    part = preview.crop((int(x * scale_x), int(y * scale_y),
+                         max(int(x * scale_x) + 1, round((x + width) * scale_x)),
+                         max(int(y * scale_y) + 1, round((y + height) * scale_y))))
+    darkest = part.getextrema()[0]
+    return isinstance(darkest, int) and darkest >= BLANK_PREVIEW
 
 
 def _ocr_tile(path: Path, number: int, crop: tuple[int, int, int, int] | None, dpi: int,

@@ -4,8 +4,10 @@ A page whose pixels at the OCR resolution exceed the per-image budget used to be
 a lower resolution until it fitted, which made small print unreadable (a 9000 x 9000-pixel
 page: "300 DPI" read "BOO DP"). Instead it is rendered in tiles at full resolution, each
 within the budget, and the cuts are moved to the emptiest row or column nearby (found on a
-low-resolution preview), so lines of text are not cut through. Only when a page would need
-more than MAX_TILES tiles is its resolution lowered, to what MAX_TILES tiles hold.
+low-resolution preview), so lines of text are not cut through. Full-width bands are
+preferred (a horizontal line of text is never cut across) while a band can stay at least
+MIN_BAND pixels high; wider pages get a grid. Only when a page would need more than
+MAX_TILES tiles is its resolution lowered, to what MAX_TILES tiles hold.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from dataclasses import dataclass
 from PIL import Image
 
 MAX_TILES = 16
+MIN_BAND = 128  # pixels: a band lower than this (two lines of 12 pt at 300 dpi) makes a grid
 CUT_WINDOW = 0.15  # a cut moves at most this share of a tile's side to find white space
-_SLACK = (1 + 2 * CUT_WINDOW) ** 2  # how much larger a tile may grow when its cuts move
+_SLACK_1D = 1 + 2 * CUT_WINDOW  # how much larger a band may grow when its cuts move
+_SLACK = _SLACK_1D ** 2  # ... and a tile of a grid
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,12 @@ def plan_tiles(width: int, height: int, max_pixels: int,
     space of `preview` (the page at any lower scale, 8-bit gray) when given."""
     if width * height <= max_pixels:
         return [Tile(0, 0, width, height)]
-    side = math.sqrt(max_pixels / _SLACK)
-    columns, rows = math.ceil(width / side), math.ceil(height / side)
+    band = max_pixels / _SLACK_1D / width
+    if band >= MIN_BAND:
+        columns, rows = 1, math.ceil(height / band)
+    else:
+        side = math.sqrt(max_pixels / _SLACK)
+        columns, rows = math.ceil(width / side), math.ceil(height / side)
     xs = _cuts(width, columns, _profile(preview, width, axis=0) if preview else None)
     ys = _cuts(height, rows, _profile(preview, height, axis=1) if preview else None)
     return [Tile(x0, y0, x1 - x0, y1 - y0)
