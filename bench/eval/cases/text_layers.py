@@ -284,7 +284,8 @@ CLASSES: dict[str, Callable[[random.Random, Path, bool], tuple[Path, list[str]]]
                                                            private_use_tounicode),
     "textlayer-random-ascii": _junk_layer,
 }
-PER_CLASS = 4  # cases of each class and language per seed
+PER_CLASS = 4  # cases of each garbage class and language per seed
+GOOD_PER_LANGUAGE = 12  # good pages per language per seed: false positives cost the most
 
 
 def make_cases(out_dir: Path, seed: int) -> list[tuple[str, Path, str]]:
@@ -294,7 +295,7 @@ def make_cases(out_dir: Path, seed: int) -> list[tuple[str, Path, str]]:
     cases = []
     for name, make in CLASSES.items():
         for language in ("ja", "en"):
-            for number in range(PER_CLASS):
+            for number in range(GOOD_PER_LANGUAGE if name == "textlayer-good" else PER_CLASS):
                 path = out_dir / f"{name}-{language}-{seed}-{number}.pdf"
                 made, lines = make(rnd, path, language == "ja")
                 label = f"{name}-{language}" if name == "textlayer-good" else name

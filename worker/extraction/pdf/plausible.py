@@ -24,6 +24,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections import Counter
 
 from worker.extraction.pdf.english_bigrams import BIGRAMS
 
@@ -100,15 +101,22 @@ def symbol_share(chars: list[str]) -> float:
     return sum(1 for char in chars if char.isascii() and not char.isalnum()) / len(chars)
 
 
+def symbol_spread(chars: list[str]) -> float:
+    """1 - the share of the commonest ASCII symbol among the symbols: near 0 for a rule of
+    dashes or leader dots, high for a soup of many different symbols."""
+    symbols = Counter(char for char in chars if char.isascii() and not char.isalnum())
+    total = sum(symbols.values())
+    return 1 - max(symbols.values()) / total if total else 0.0
+
+
 def class_change_rate(chars: list[str]) -> float:
-    """How often neighbouring visible ASCII characters change class (letter, digit, symbol):
-    words and numbers keep their class for a while, random ASCII changes it every other
-    character."""
-    kinds = ["a" if char.isalpha() else "0" if char.isdigit() else "."
-             for char in chars if char.isascii()]
-    if len(kinds) < 2:
+    """How often neighbouring visible ASCII characters switch between a letter and a
+    non-letter: words keep to letters for a while, and numbers, dates and phone numbers
+    (digits and dashes) do not count; random ASCII switches about every other character."""
+    letters = [char.isalpha() for char in chars if char.isascii()]
+    if len(letters) < 2:
         return 0.0
-    return sum(1 for a, b in itertools.pairwise(kinds) if a != b) / (len(kinds) - 1)
+    return sum(1 for a, b in itertools.pairwise(letters) if a != b) / (len(letters) - 1)
 
 
 def english_score(text: str, min_letters: int = MIN_LETTERS) -> float | None:

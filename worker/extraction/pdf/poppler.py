@@ -37,8 +37,12 @@ class PdfFont:
 
     @property
     def unmapped_cid(self) -> bool:
-        """An Identity-H/V font without ToUnicode: its text comes out as glyph numbers."""
-        return self.encoding.startswith("Identity") and not self.to_unicode
+        """A CID font without ToUnicode whose CMap is Identity-H/V or embedded ("Custom",
+        as fpdf2 writes OpenType/CFF fonts such as Noto CJK): its text comes out as glyph
+        numbers. A predefined CMap (UniJIS-UCS2-H, 90ms-RKSJ-H) maps through Adobe-Japan1."""
+        unmapped = self.encoding.startswith("Identity") or (
+            self.font_type.startswith("CID") and self.encoding == "Custom")
+        return unmapped and not self.to_unicode
 
 
 @dataclass(frozen=True)

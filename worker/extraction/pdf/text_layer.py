@@ -20,6 +20,7 @@ from worker.extraction.pdf.plausible import (
     class_change_rate,
     english_score,
     symbol_share,
+    symbol_spread,
     unlikely_share,
 )
 
@@ -38,13 +39,14 @@ _UTF8_AS_LATIN = re.compile(f"[\u00c2-\u00ef][{_CONTINUATION}]")
 _SJIS_AS_CP1252 = set("‚ƒ„†‡ˆ‰Š‹ŒŽ˜š›œžŸ")
 _UTF8_AS_CP932 = set("縺繧繝")
 UNLIKELY_SHARE = 0.3  # unassigned, private-use, ideographs outside the national sets
-# Random ASCII: mostly ASCII, changing class (letter/digit/symbol) at least this often,
-# with this share of symbols, and letters that are no English (or too few to judge).
+# Random ASCII: at least RANDOM_MIN_CHARS, mostly ASCII, whose letters are no English (or
+# too few to judge), and either switching between letters and non-letters this often with
+# this share of symbols, or a soup of many different symbols (a font's own codes: `"7+%-`).
 RANDOM_MIN_CHARS = 12
-RANDOM_CLASS_CHANGES = 0.45
+RANDOM_CLASS_CHANGES = 0.35
 RANDOM_SYMBOLS = 0.15
-RANDOM_CLASS_CHANGES_MANY_SYMBOLS = 0.3  # ... or this often, with a third symbols or more
-MANY_SYMBOLS = 0.3
+SYMBOL_SOUP = 0.33  # a third symbols or more ...
+SOUP_SPREAD = 0.6  # ... none of which is more than 40% of them (not a rule or leader dots)
 ENGLISH_FLOOR = -1.3
 RANDOM_MIN_LETTERS = 8
 
@@ -110,9 +112,9 @@ def _garbage(text: str, visible: list[str]) -> str | None:
     ascii_chars = [char for char in visible if char.isascii()]
     if len(ascii_chars) < RANDOM_MIN_CHARS or len(ascii_chars) < 0.8 * len(visible):
         return None
-    changes, symbols = class_change_rate(ascii_chars), symbol_share(ascii_chars)
-    if ((changes >= RANDOM_CLASS_CHANGES and symbols >= RANDOM_SYMBOLS)
-            or (changes >= RANDOM_CLASS_CHANGES_MANY_SYMBOLS and symbols >= MANY_SYMBOLS)):
+    symbols = symbol_share(ascii_chars)
+    if ((class_change_rate(ascii_chars) >= RANDOM_CLASS_CHANGES and symbols >= RANDOM_SYMBOLS)
+            or (symbols >= SYMBOL_SOUP and symbol_spread(ascii_chars) >= SOUP_SPREAD)):
         score = english_score(text, min_letters=RANDOM_MIN_LETTERS)
         if score is None or score < ENGLISH_FLOOR:
             return "random ASCII (no words: a broken OCR layer or a font's own codes)"
