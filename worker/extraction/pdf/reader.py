@@ -46,6 +46,9 @@ TEXT_TIMEOUT_S = 20.0  # pdftotext: this, plus TEXT_PER_PAGE_S a page, at most t
 TEXT_PER_PAGE_S = 0.2
 PREVIEW_DPI = 20  # blank-page previews: an A4 page is 165 x 234 pixels
 BLANK_PREVIEW = 250  # a preview with no pixel darker than this is a blank page
+PREVIEW_CHUNK = 200  # pages per preview run (~8 MB of 20 dpi PGM files at a time)
+PREVIEW_TIMEOUT_S = 10.0  # one preview run: this plus PREVIEW_PER_PAGE_S a page
+PREVIEW_PER_PAGE_S = 0.1
 PREVIEW_PIXELS = 1_000_000  # a huge page's preview, to place its tile cuts
 
 
@@ -110,32 +113,35 @@ def _timeout(budget: Budget) -> float:
 
 
 def _blank_pages(path: Path, numbers: list[int], scratch: Path, budget: Budget) -> set[int]:
-    return blank_page_numbers(path, numbers, scratch, timeout_s=_timeout(budget))
+    blank: set[int] = set()
+    for start in range(0, len(numbers), PREVIEW_CHUNK):
+        chunk = numbers[start:start + PREVIEW_CHUNK]
+        timeout_s = min(_timeout(budget), PREVIEW_TIMEOUT_S + PREVIEW_PER_PAGE_S * len(chunk))
+        blank |= blank_page_numbers(path, chunk, scratch, timeout_s=timeout_s)
+    return blank
 
 
 def blank_page_numbers(path: Path, numbers: list[int], scratch: Path, *,
                        timeout_s: float) -> set[int]:
-    """Which of these pages are blank, from one low-resolution render of their range."""
+    """Which of these pages are blank, from one low-resolution render of their range; when
+    that render fails or runs out of time, none (each page is then rendered in full)."""
     if not numbers:
         return set()
-    previews_dir = scratch / "previews"
-    previews_dir.mkdir()
-    try:
-        previews = render_previews(path, first=numbers[0], last=numbers[-1], dpi=PREVIEW_DPI,
-                                   out_dir=previews_dir, timeout_s=timeout_s)
-    except (CorruptFileError, TimeoutExceededError):
-        return set()  # each page is rendered in full and judged then
-    blank: set[int] = set()
-    for number in numbers:
-        preview = previews.get(number)
-        if preview is not None:
-            with Image.open(preview) as picture:
-                darkest = picture.convert("L").getextrema()[0]
-            if isinstance(darkest, int) and darkest >= BLANK_PREVIEW:
-                blank.add(number)
-    for preview in previews.values():
-        preview.unlink(missing_ok=True)
-    return blank
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="previews-") as folder:
+        try:
+            previews = render_previews(path, first=numbers[0], last=numbers[-1],
+                                       dpi=PREVIEW_DPI, out_dir=Path(folder),
+                                       timeout_s=timeout_s)
+        except (CorruptFileError, TimeoutExceededError):
+            return set()
+        return {number for number in numbers
+                if number in previews and _no_ink(previews[number], BLANK_PREVIEW)}
+
+
+def _no_ink(image: Path, lightest_ink: int) -> bool:
+    with Image.open(image) as picture:
+        darkest = picture.convert("L").getextrema()[0]
+    return isinstance(darkest, int) and darkest >= lightest_ink
 
 
 def _pages_with_unmapped_fonts(path: Path, to_read: int, budget: Budget) -> set[int]:
