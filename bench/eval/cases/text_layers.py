@@ -288,14 +288,17 @@ PER_CLASS = 4  # cases of each garbage class and language per seed
 GOOD_PER_LANGUAGE = 12  # good pages per language per seed: false positives cost the most
 
 
-def make_cases(out_dir: Path, seed: int) -> list[tuple[str, Path, str]]:
-    """Write the cases of `seed` into out_dir; (class_name, pdf_path, reference_text)."""
+def make_cases(out_dir: Path, seed: int, per_class: int | None = None
+               ) -> list[tuple[str, Path, str]]:
+    """Write the cases of `seed` into out_dir; (class_name, pdf_path, reference_text).
+    `per_class` (tests) makes that many of each class and language instead."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(seed)
     cases = []
     for name, make in CLASSES.items():
+        count = GOOD_PER_LANGUAGE if name == "textlayer-good" else PER_CLASS
         for language in ("ja", "en"):
-            for number in range(GOOD_PER_LANGUAGE if name == "textlayer-good" else PER_CLASS):
+            for number in range(per_class or count):
                 path = out_dir / f"{name}-{language}-{seed}-{number}.pdf"
                 made, lines = make(rnd, path, language == "ja")
                 label = f"{name}-{language}" if name == "textlayer-good" else name
