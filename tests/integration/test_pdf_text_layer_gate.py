@@ -49,7 +49,7 @@ def test_garbage_text_layers_are_sent_to_ocr(cases: list[tuple[str, Path, str]])
 
 
 def test_a_byteswapped_page_is_read_by_ocr(cases: list[tuple[str, Path, str]]) -> None:
-    name, pdf, reference = next(case for case in cases if case[0] == "textlayer-byteswapped")
+    _, pdf, reference = next(case for case in cases if case[0] == "textlayer-byteswapped")
 
     page = extract_pdf(pdf, ExtractionOptions()).pages[0]
 

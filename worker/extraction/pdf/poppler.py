@@ -34,6 +34,14 @@ class PdfFont:
     font_type: str
     encoding: str
     to_unicode: bool
+    subset: bool = False
+
+    @property
+    def unmapped_subset(self) -> bool:
+        """A simple TrueType subset without ToUnicode: its codes are the subset's own. Some
+        writers keep ASCII codes as they are (English survives) and give every other glyph
+        a code of their own, which comes out as nothing or as stray symbols."""
+        return self.font_type == "TrueType" and self.subset and not self.to_unicode
 
     @property
     def unmapped_cid(self) -> bool:
@@ -107,7 +115,8 @@ def pdf_fonts(path: Path, *, first: int, last: int, timeout_s: float) -> list[Pd
     for line in out[2:]:
         cells = [line[start:end + 1].strip() for start, end in spans]
         if len(cells) >= 6:
-            fonts.append(PdfFont(cells[0], cells[1], cells[2], cells[5] == "yes"))
+            fonts.append(PdfFont(cells[0], cells[1], cells[2], cells[5] == "yes",
+                                 subset=cells[4] == "yes"))
     return fonts
 
 

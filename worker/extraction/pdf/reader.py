@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -50,14 +50,19 @@ PREVIEW_CHUNK = 200  # pages per preview run (~8 MB of 20 dpi PGM files at a tim
 PREVIEW_TIMEOUT_S = 10.0  # one preview run: this plus PREVIEW_PER_PAGE_S a page
 PREVIEW_PER_PAGE_S = 0.1
 PREVIEW_PIXELS = 1_000_000  # a huge page's preview, to place its tile cuts
+FULLER_OCR = 1.3  # OCR replaces a doubtful text layer holding 1.3x its characters ...
+FULLER_MARGIN = 5  # ... plus these
 
 
 @dataclass(frozen=True)
 class TextLayers:
-    """Each page's text layer, and why the pages that are OCR'd cannot keep theirs."""
+    """Each page's text layer, why the pages that are OCR'd cannot keep theirs, and the
+    pages whose layer looks right but may lack characters (a TrueType subset without
+    ToUnicode): those are OCR'd too, and the OCR wins when it finds much more text."""
 
     texts: list[str]
     problems: dict[int, str]
+    verify: set[int] = field(default_factory=set)
 
 
 def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
@@ -76,6 +81,9 @@ def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
         blank = _blank_pages(path, sorted(layers.problems), Path(scratch), budget)
 
         def read(number: int) -> Page:
+            if number in layers.verify:
+                return _fuller(Page(number, layers.texts[number - 1].strip(), "text-layer"),
+                               _ocr(path, number, info, options, Path(scratch), budget))
             if number not in layers.problems:
                 return Page(number, layers.texts[number - 1].strip(), "text-layer")
             if number in blank:
@@ -94,7 +102,7 @@ def judge_text_layers(path: Path, info: PdfInfo, to_read: int, budget: Budget) -
     text_timeout = min(_timeout(budget), TEXT_TIMEOUT_S + TEXT_PER_PAGE_S * to_read)
     try:
         texts = pdf_text(path, first=1, last=to_read, timeout_s=text_timeout)
-        unmapped = _pages_with_unmapped_fonts(path, to_read, budget)
+        unmapped, subsets = _pages_with_unmapped_fonts(path, to_read, budget)
         shares = _image_shares(path, texts, unmapped, info, budget)
     except TimeoutExceededError as exc:
         raise TooSlowError(f"{exc.reason}: the PDF's content is too costly to read (such as "
@@ -105,7 +113,14 @@ def judge_text_layers(path: Path, info: PdfInfo, to_read: int, budget: Budget) -
                                      page_image_share=shares.get(number))
         if problem is not None:
             problems[number] = problem
-    return TextLayers(texts, problems)
+    return TextLayers(texts, problems, subsets - set(problems))
+
+
+def _fuller(layer: Page, ocr: Page) -> Page:
+    """The OCR of a page whose text layer may lack characters, when it holds much more."""
+    layer_chars = len("".join(layer.text.split()))
+    ocr_chars = len("".join(ocr.text.split()))
+    return ocr if ocr_chars >= FULLER_OCR * layer_chars + FULLER_MARGIN else layer
 
 
 def _timeout(budget: Budget) -> float:
@@ -144,16 +159,21 @@ def _no_ink(image: Path, lightest_ink: int) -> bool:
     return isinstance(darkest, int) and darkest >= lightest_ink
 
 
-def _pages_with_unmapped_fonts(path: Path, to_read: int, budget: Budget) -> set[int]:
-    """Pages using an Identity-H/V font without ToUnicode; per page only if the file has one."""
-    if to_read == 0:
-        return set()
+def _pages_with_unmapped_fonts(path: Path, to_read: int,
+                               budget: Budget) -> tuple[set[int], set[int]]:
+    """Pages using a CID font without a Unicode map, and pages using a TrueType subset
+    without one (poppler.PdfFont); pdffonts per page only if the file has such fonts."""
     fonts = pdf_fonts(path, first=1, last=to_read, timeout_s=_timeout(budget))
-    if not any(font.unmapped_cid for font in fonts):
-        return set()
-    return {number for number in range(1, to_read + 1)
-            if any(font.unmapped_cid for font in
-                   pdf_fonts(path, first=number, last=number, timeout_s=_timeout(budget)))}
+    if not any(font.unmapped_cid or font.unmapped_subset for font in fonts):
+        return set(), set()
+    unmapped, subsets = set(), set()
+    for number in range(1, to_read + 1):
+        on_page = pdf_fonts(path, first=number, last=number, timeout_s=_timeout(budget))
+        if any(font.unmapped_cid for font in on_page):
+            unmapped.add(number)
+        if any(font.unmapped_subset for font in on_page):
+            subsets.add(number)
+    return unmapped, subsets
 
 
 def _image_shares(path: Path, texts: list[str], unmapped: set[int], info: PdfInfo,
