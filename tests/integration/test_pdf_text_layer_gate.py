@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval.cases.text_layers import make_cases
+from bench.eval.cases.text_layers import (
+    EN_FONTS,
+    JA_FONTS,
+    make_cases,
+    reportlab_ttf,
+    strip_tounicode,
+)
 from tests.fixtures.japanese_pages import character_error_rate
 from worker.extraction.ocr.page import Budget
 from worker.extraction.options import ExtractionOptions
@@ -55,3 +61,32 @@ def test_a_byteswapped_page_is_read_by_ocr(cases: list[tuple[str, Path, str]]) -
 
     assert page.method == "ocr"
     assert character_error_rate(reference, page.text) <= OCR_CER_BOUND
+
+
+def test_a_truetype_subset_without_tounicode_is_verified_by_ocr(tmp_path: Path) -> None:
+    """reportlab's TrueType subsets keep ASCII codes and number the other glyphs: without
+    the ToUnicode map, Japanese vanishes from the layer and only the digits are left."""
+    lines = ["〒100-0005 東京都千代田区丸の内2-1-1", "請求書の発行についてご連絡します。"]
+    pdf = strip_tounicode(reportlab_ttf(tmp_path / "ja.pdf", lines, JA_FONTS["ipag"], 14))
+    info = pdf_info(pdf, last_page=1, timeout_s=60)
+    layers = judge_text_layers(pdf, info, 1, Budget(300))
+    assert layers.problems == {} and layers.verify == {1}  # the layer alone looks fine
+    assert "東京" not in layers.texts[0] and "100-0005" in layers.texts[0]
+
+    page = extract_pdf(pdf, ExtractionOptions()).pages[0]
+
+    assert page.method == "ocr"
+    assert character_error_rate("\n".join(lines), page.text) <= OCR_CER_BOUND
+
+
+def test_a_complete_layer_in_a_subset_without_tounicode_is_kept_after_the_check(
+        tmp_path: Path) -> None:
+    lines = ["Please send the invoice to our Osaka office by 12 March 2025.",
+             "Phone: +81 3 1234 5678 Fax: +81 3 5678 1234"]
+    pdf = strip_tounicode(reportlab_ttf(tmp_path / "en.pdf", lines, EN_FONTS["dejavu-sans"],
+                                         12))
+
+    page = extract_pdf(pdf, ExtractionOptions()).pages[0]
+
+    assert page.method == "text-layer"
+    assert page.text.splitlines() == lines

@@ -126,7 +126,7 @@ def _reportlab(path: Path, lines: list[str], font: str, size: float) -> Path:
     return path
 
 
-def _reportlab_ttf(path: Path, lines: list[str], font_file: str, size: float) -> Path:
+def reportlab_ttf(path: Path, lines: list[str], font_file: str, size: float) -> Path:
     """A simple (8-bit) TrueType subset font with a ToUnicode map, as reportlab writes it."""
     name = Path(font_file).stem
     if name not in pdfmetrics.getRegisteredFontNames():
@@ -246,7 +246,7 @@ def _good(rnd: random.Random, path: Path, japanese: bool) -> tuple[Path, list[st
         return _reportlab(path, lines, rnd.choice(CID_FONTS if japanese else STANDARD_FONTS),
                           size), lines
     if writer == "reportlab-ttf" and not font_file.endswith(".ttc"):
-        return _reportlab_ttf(path, lines, font_file, size), lines
+        return reportlab_ttf(path, lines, font_file, size), lines
     return _fpdf(path, lines, font_file, size), lines
 
 
@@ -261,7 +261,7 @@ def _broken(rnd: random.Random, path: Path, japanese: bool, breaker: Callable[[P
     fonts = {**JA_FONTS, **NOTO_CJK} if japanese else EN_FONTS
     font_file = rnd.choice(list(fonts.values()))
     if simple_fonts and rnd.random() < 0.5 and not font_file.endswith(".ttc"):
-        _reportlab_ttf(path, lines, font_file, size)
+        reportlab_ttf(path, lines, font_file, size)
     else:
         _fpdf(path, lines, font_file, size)
     return breaker(path), lines
