@@ -81,7 +81,7 @@ def extract_pdf(path: Path, options: ExtractionOptions) -> Extracted:
         blank = _blank_pages(path, sorted(layers.problems), Path(scratch), budget)
 
         def read(number: int) -> Page:
-            if number in layers.verify:
+            if number in layers.verify and not budget.exhausted:
                 return _fuller(Page(number, layers.texts[number - 1].strip(), "text-layer"),
                                _ocr(path, number, info, options, Path(scratch), budget))
             if number not in layers.problems:
