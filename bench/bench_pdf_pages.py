@@ -118,7 +118,9 @@ def _blank_rows(scratch: Path) -> list[Row]:
 
 
 def _left_running(name: str) -> int:
-    return sum(1 for process in psutil.process_iter(["name"]) if process.info["name"] == name)
+    """Our own descendants called `name` (other processes on the machine do not count)."""
+    return sum(1 for process in psutil.Process().children(recursive=True)
+               if process.name() == name)
 
 
 def _timeout_rows(scratch: Path) -> list[Row]:
