@@ -257,6 +257,8 @@ def _broken(rnd: random.Random, path: Path, japanese: bool, breaker: Callable[[P
     in it survives the loss of its ToUnicode map)."""
     lines = japanese_lines(rnd, _line_count(rnd)) if japanese else english_lines(
         rnd, _line_count(rnd))
+    while simple_fonts and all(line.isascii() for line in lines):  # "- 35 -" would survive
+        lines.append(japanese_lines(rnd, 1)[0])
     size = rnd.choice((9, 10.5, 12, 14))
     fonts = {**JA_FONTS, **NOTO_CJK} if japanese else EN_FONTS
     font_file = rnd.choice(list(fonts.values()))
