@@ -83,7 +83,8 @@ class EmptyFileError(PermanentError):
 
 
 class TooSlowError(PermanentError):
-    """Processing the file outlasted the hard cap: its own content makes it endless."""
+    """The content costs more time than any retry would have (e.g. a PDF of nested drawings
+    that keeps pdftotext busy for minutes): recorded once, never retried."""
 
     code = "too-slow"
 

@@ -116,7 +116,7 @@ def test_when_the_time_budget_is_gone_scans_are_left_and_text_layers_kept(
 
 
 def test_a_page_too_large_for_the_pixel_budget_is_left_with_a_reason(mixed_pdf: Path) -> None:
-    options = dataclasses.replace(OPTIONS, max_page_pixels=10_000)
+    options = dataclasses.replace(OPTIONS, max_page_pixels=1_000)  # 16 tiles: below 72 dpi
 
     extracted = extract_pdf(mixed_pdf, options)
 
@@ -124,8 +124,9 @@ def test_a_page_too_large_for_the_pixel_budget_is_left_with_a_reason(mixed_pdf: 
     assert extracted.reason is not None and "page 2: too large to render" in extracted.reason
 
 
-def test_a_large_page_is_rendered_at_a_lower_resolution_that_fits(mixed_pdf: Path) -> None:
-    options = dataclasses.replace(OPTIONS, max_page_pixels=1_500 * 480 // 2)  # ~212 dpi
+def test_a_page_over_the_pixel_budget_is_read_in_tiles_at_full_resolution(
+        mixed_pdf: Path) -> None:
+    options = dataclasses.replace(OPTIONS, max_page_pixels=1_500 * 480 // 2)  # half the page
 
     extracted = extract_pdf(mixed_pdf, options)
 

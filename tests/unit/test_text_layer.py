@@ -48,3 +48,58 @@ def test_plenty_of_text_over_a_page_image_is_an_ocr_layer_worth_keeping() -> Non
 def test_only_short_text_needs_the_image_check() -> None:
     assert needs_image_check("p.1")
     assert not needs_image_check("")
+
+
+def _byteswapped(text: str) -> str:
+    """UTF-16 written big-endian, read little-endian: what a swapped ToUnicode map gives."""
+    return text.encode("utf-16-be").decode("utf-16-le", "replace")
+
+
+RANDOM_ASCII = "U9b@Evzug_Oz`~7t/U$,7NGE/IRFx! 4.g~&v${fH^rAIasqD>DC4@!b|Ue1 ^=kT\\Ep\\9h\"eO/"
+
+
+@pytest.mark.parametrize("text", [
+    "Multilingual search makes every scanned document easy to find. Phone: +81 3 1234 5678",
+    "No. | Item | Qty | Price: 18 | PC-8933 | 18 | 77,541",
+    "E-mail: info@sample.co.jp  URL: https://www.sample.co.jp/contact?id=4411",
+    "〒100-0005 東京都千代田区丸の内2-1-1　TEL 03-1234-5678 / FAX 03-1234-5679",
+    "【重要】※ ①請求書 ②見積書（120,000円）",
+    "Page 3 of 12",
+    "- 3 -",
+    "中华人民共和国 北京市 海淀区",  # simplified Chinese: GB2312
+    "대한민국 서울특별시 강남구",  # Korean: KS X 1001
+    "total = (price * qty) / 12;  // JPY 120,000 for the whole order",
+])
+def test_real_text_in_tables_addresses_and_other_scripts_is_kept(text: str) -> None:
+    assert text_layer_problem(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Multilingual search makes every scanned document easy to find.",
+    "Phone: +81 3 1234 5678",
+    GOOD_JAPANESE,
+    "株式会社サンプル営業部の山田太郎様",
+])
+def test_a_byteswapped_text_layer_is_sent_to_ocr(text: str) -> None:
+    swapped = _byteswapped(text)
+
+    assert swapped != text
+    assert "byte-swapped" in (text_layer_problem(swapped) or "")
+
+
+def test_byteswapped_english_reads_as_the_ideographs_of_the_issue() -> None:
+    assert _byteswapped("Multi") == "䴀甀氀琀椀"
+    assert "byte-swapped" in (text_layer_problem("䴀甀氀琀椀 猀攀愀爀挀栀") or "")
+
+
+@pytest.mark.parametrize("text", [RANDOM_ASCII, RANDOM_ASCII[:24], '"7+%- 1XPEHU =>?@A2BCDE'])
+def test_random_ascii_is_sent_to_ocr(text: str) -> None:
+    assert "random ASCII" in (text_layer_problem(text) or "")
+
+
+def test_rare_ideographs_and_unassigned_code_points_are_sent_to_ocr() -> None:
+    rare = "".join(chr(code) for code in range(0x3400, 0x3420))  # CJK Extension A
+    unassigned = "\u0378\u0379\u0380\u0381\u0382\u0383"
+
+    assert "rare blocks" in (text_layer_problem(rare) or "")
+    assert text_layer_problem(unassigned + "ab") is not None

@@ -19,6 +19,7 @@ class ExtractionOptions:
     max_file_bytes: int = 512 * 1024 * 1024
     max_pages: int = 1000  # past this the document is partial
     max_page_pixels: int = 120_000_000  # per page/image: refuse decompression bombs
+    max_decode_bytes: int = 400 * 1024 * 1024  # one decoded image frame (pixels x bytes/pixel)
     page_timeout_s: float = 180.0  # one Tesseract run; the child tree is killed past it
     file_budget_s: float = 1800.0  # whole file; remaining pages are left, document partial
     tesseract_threads: int = 1  # OMP_THREAD_LIMIT for each Tesseract child

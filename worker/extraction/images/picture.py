@@ -1,13 +1,18 @@
 """Pillow helpers shared by image extraction and thumbnails: bomb guard, orientation, modes.
 
 Dimensions are checked from the header, before any pixel is decoded, so a decompression bomb
-(a small file that expands to gigapixels) is refused with a clear reason. Every mode Pillow
+(a small file that expands to gigapixels) is refused with a clear reason, and so is a frame
+whose decoded bytes (pixels x bytes per pixel of its mode) exceed the memory budget, or a
+JPEG far too small to hold the pixels it declares (a 4.9 KB file declaring 10950 x 10950
+decodes without an error into 360 MB of grey: it is truncated or its header is damaged).
+A frame Pillow cannot even set up (a TIFF page without dimensions) is corrupt too. Every mode Pillow
 opens (palette, alpha, CMYK, 16-bit, 1-bit) is brought to 8-bit grayscale for OCR or RGB for
 a JPEG thumbnail; transparency becomes white paper, 16-bit samples are scaled, not clipped.
 """
 
 from __future__ import annotations
 
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +22,20 @@ from typing import IO
 
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
-from worker.errors import CorruptFileError, DecompressionBombError, UnsupportedFileError
+from worker.errors import (
+    CorruptFileError,
+    DecompressionBombError,
+    FileTooLargeError,
+    UnsupportedFileError,
+)
 from worker.extraction.images.decoders import register_decoders
 
 WHITE_PAPER = 235  # paper at least this bright everywhere needs no flattening
 _SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+# A baseline JPEG spends at least a bit or two on every 8 x 8 block; one bit per 32 x 128
+# pixels is ~8x below that floor, so a smaller file cannot hold what its header declares.
+JPEG_MIN_PIXELS_PER_BYTE = 4096
+_BROKEN_FRAME = (OSError, SyntaxError, ValueError, EOFError, TypeError, struct.error)
 
 
 @contextmanager
@@ -51,8 +65,52 @@ def decode(picture: Image.Image) -> None:
     """Decode the current frame's pixels; a truncated or damaged file is a CorruptFileError."""
     try:
         picture.load()
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except _BROKEN_FRAME as exc:
         raise CorruptFileError(f"the image is damaged or truncated: {exc}") from None
+
+
+def frame_count(picture: Image.Image) -> int:
+    """How many frames (pages) the file holds; a frame Pillow cannot set up is corrupt."""
+    try:
+        return int(getattr(picture, "n_frames", 1))
+    except _BROKEN_FRAME as exc:
+        raise CorruptFileError(f"the image is damaged: a frame cannot be read ({exc})") from None
+
+
+def seek(picture: Image.Image, index: int) -> None:
+    try:
+        picture.seek(index)
+    except _BROKEN_FRAME as exc:
+        raise CorruptFileError(f"the image is damaged: frame {index + 1} cannot be read "
+                               f"({exc})") from None
+
+
+def check_decoded_bytes(picture: Image.Image, max_bytes: int, what: str = "the image") -> None:
+    """Refuse a frame whose decoded pixels would take more than max_bytes of memory."""
+    width, height = picture.size
+    needed = width * height * _bytes_per_pixel(picture.mode)
+    if needed > max_bytes:
+        raise FileTooLargeError(
+            f"{what} is {width} x {height} {picture.mode}: decoding it takes {needed:,} bytes, "
+            f"over the limit of {max_bytes:,}")
+
+
+def check_holds_its_pixels(picture: Image.Image, file_bytes: int) -> None:
+    """Refuse a JPEG far too small for the pixels its header declares (see the docstring)."""
+    width, height = picture.size
+    if picture.format == "JPEG" and file_bytes * JPEG_MIN_PIXELS_PER_BYTE < width * height:
+        raise CorruptFileError(
+            f"the JPEG declares {width} x {height} pixels but holds only {file_bytes:,} bytes: "
+            "it is truncated or its header is damaged")
+
+
+def _bytes_per_pixel(mode: str) -> float:
+    if mode == "1":
+        return 1 / 8
+    if mode in _SIXTEEN_BIT[:-1]:
+        return 2
+    return len(mode) if mode in ("L", "P", "LA", "PA", "RGB", "RGBA", "CMYK", "YCbCr", "LAB",
+                                 "HSV", "RGBX", "RGBa", "La") else 4
 
 
 def check_pixels(picture: Image.Image, max_pixels: int, what: str = "the image") -> None:

@@ -2,11 +2,13 @@
 HEIC/HEIF, AVIF, JPEG 2000, PNM and ICO (formats.py recognises them, decoders.py adds HEIF).
 
 Each frame is checked against `max_page_pixels` from its header before decoding (bombs are
-refused with DecompressionBombError), turned upright by its EXIF orientation, made 8-bit
+refused with DecompressionBombError), its decoded size against `max_decode_bytes`
+(FileTooLargeError), a JPEG against the bytes its pixels need at the least
+(CorruptFileError); then it is turned upright by its EXIF orientation, made 8-bit
 grayscale, its lighting flattened (photos of paper), and handed to Tesseract as a PGM file
 with the image's resolution when it states a believable one (scans do; a photo's 72 dpi
-does not, and Tesseract then estimates it from the text). Truncated or damaged images are
-a CorruptFileError.
+does not, and Tesseract then estimates it from the text). Truncated or damaged images, and
+frames Pillow cannot set up (a TIFF page without dimensions), are a CorruptFileError.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from pathlib import Path
 from PIL import Image
 
 from worker.extraction.images.picture import (
+    check_decoded_bytes,
+    check_holds_its_pixels,
     check_pixels,
     decode,
     flatten_lighting,
+    frame_count,
     open_picture,
+    seek,
     to_grayscale,
     upright,
 )
@@ -35,20 +41,22 @@ BELIEVABLE_DPI = range(100, 1201)
 
 def extract_image(path: Path, options: ExtractionOptions) -> Extracted:
     """OCR every page of an image file; see the module docstring."""
-    require_content(path)
+    file_bytes = require_content(path)
     budget = Budget(options.file_budget_s)
     pages: list[Page] = []
     with tempfile.TemporaryDirectory(prefix="cis-image-") as scratch, \
             open_picture(path) as picture:
-        frames = getattr(picture, "n_frames", 1) if picture.format in MULTI_PAGE_FORMATS else 1
+        frames = frame_count(picture) if picture.format in MULTI_PAGE_FORMATS else 1
         to_read = min(frames, options.max_pages)
         if frames > to_read:
             budget.reasons.append(f"read {to_read} of {frames} frames "
                                   f"(page budget {options.max_pages})")
         for index in range(to_read):
-            picture.seek(index)
+            seek(picture, index)
             number = index + 1
             check_pixels(picture, options.max_page_pixels, f"page {number}")
+            check_decoded_bytes(picture, options.max_decode_bytes, f"page {number}")
+            check_holds_its_pixels(picture, file_bytes)
             page_file = Path(scratch) / f"page-{number}.pgm"
             _decode_to_pgm(picture, page_file)
             pages.append(ocr_page(page_file, number, options, dpi=_dpi(picture),

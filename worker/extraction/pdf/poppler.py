@@ -34,11 +34,23 @@ class PdfFont:
     font_type: str
     encoding: str
     to_unicode: bool
+    subset: bool = False
+
+    @property
+    def unmapped_subset(self) -> bool:
+        """A simple TrueType subset without ToUnicode: its codes are the subset's own. Some
+        writers keep ASCII codes as they are (English survives) and give every other glyph
+        a code of their own, which comes out as nothing or as stray symbols."""
+        return self.font_type == "TrueType" and self.subset and not self.to_unicode
 
     @property
     def unmapped_cid(self) -> bool:
-        """An Identity-H/V font without ToUnicode: its text comes out as glyph numbers."""
-        return self.encoding.startswith("Identity") and not self.to_unicode
+        """A CID font without ToUnicode whose CMap is Identity-H/V or embedded ("Custom",
+        as fpdf2 writes OpenType/CFF fonts such as Noto CJK): its text comes out as glyph
+        numbers. A predefined CMap (UniJIS-UCS2-H, 90ms-RKSJ-H) maps through Adobe-Japan1."""
+        unmapped = self.encoding.startswith("Identity") or (
+            self.font_type.startswith("CID") and self.encoding == "Custom")
+        return unmapped and not self.to_unicode
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,8 @@ def pdf_fonts(path: Path, *, first: int, last: int, timeout_s: float) -> list[Pd
     for line in out[2:]:
         cells = [line[start:end + 1].strip() for start, end in spans]
         if len(cells) >= 6:
-            fonts.append(PdfFont(cells[0], cells[1], cells[2], cells[5] == "yes"))
+            fonts.append(PdfFont(cells[0], cells[1], cells[2], cells[5] == "yes",
+                                 subset=cells[4] == "yes"))
     return fonts
 
 
@@ -134,15 +147,37 @@ def pdf_images(path: Path, *, first: int, last: int,
     return images
 
 
-def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: float) -> Path:
-    """Render one page, grayscale, at `dpi` to a PGM file in out_dir; return its path."""
-    root = out_dir / f"page-{page}"
-    _run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-gray", "-singlefile",
-          _file(path), str(root)], f"pdftoppm page {page}", timeout_s)
+def render_page(path: Path, *, page: int, dpi: int, out_dir: Path, timeout_s: float,
+                crop: tuple[int, int, int, int] | None = None) -> Path:
+    """Render one page, grayscale, at `dpi` to a PGM file in out_dir; return its path.
+
+    `crop` (x, y, width, height in pixels at `dpi`) renders only that part of the page: a
+    tile of a page too large to render whole at a legible resolution.
+    """
+    root = out_dir / (f"page-{page}" if crop is None else f"page-{page}-{crop[0]}-{crop[1]}")
+    area = [] if crop is None else ["-x", str(crop[0]), "-y", str(crop[1]), "-W", str(crop[2]),
+                                    "-H", str(crop[3])]
+    _run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), *area, "-gray",
+          "-singlefile", _file(path), str(root)], f"pdftoppm page {page}", timeout_s)
     rendered = root.with_suffix(".pgm")
     if not rendered.is_file():
         raise CorruptFileError(f"pdftoppm rendered nothing for page {page}")
     return rendered
+
+
+def render_previews(path: Path, *, first: int, last: int, dpi: int, out_dir: Path,
+                    timeout_s: float) -> dict[int, Path]:
+    """Pages first..last at a low `dpi` in one pdftoppm run (one parse of the document):
+    cheap pictures to tell blank pages and where a huge page has room to be cut."""
+    root = out_dir / "preview"
+    _run(["pdftoppm", "-f", str(first), "-l", str(last), "-r", str(dpi), "-gray", _file(path),
+          str(root)], f"pdftoppm previews {first}-{last}", timeout_s)
+    pages: dict[int, Path] = {}
+    for rendered in out_dir.glob("preview-*.pgm"):
+        number = rendered.stem.rpartition("-")[2]
+        if number.isdigit():
+            pages[int(number)] = rendered
+    return pages
 
 
 def render_thumbnail(path: Path, *, size: int, timeout_s: float) -> bytes:

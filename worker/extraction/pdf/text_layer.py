@@ -4,7 +4,9 @@ A text layer is used when it is real text. It is not when the page has none, whe
 is an Identity-H/V CID font without a ToUnicode map (the "text" is glyph numbers), when it
 is mojibake (Shift_JIS or UTF-8 bytes decoded as the wrong code page), when it is full of
 replacement or private-use characters, or when a few stray characters (a scanner's stamp,
-a page number) sit over a full-page image that holds the real text.
+a page number) sit over a full-page image that holds the real text. Garbage that is no
+mojibake (plausible.py): byte-swapped UTF-16, characters from unassigned, private or rare
+blocks, and random ASCII (a broken OCR layer, a font's own codes without a Unicode map).
 """
 
 from __future__ import annotations
@@ -12,6 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+
+from worker.extraction.pdf.plausible import (
+    byteswapped,
+    class_change_rate,
+    english_score,
+    symbol_share,
+    symbol_spread,
+    unlikely_share,
+)
 
 STRAY_TEXT_CHARS = 40  # fewer visible characters than this over a page image: stray text
 PAGE_IMAGE_SHARE = 0.5  # an image covering at least half the page is "a page image"
@@ -27,6 +38,17 @@ _UTF8_AS_LATIN = re.compile(f"[\u00c2-\u00ef][{_CONTINUATION}]")
 # bullet, ellipsis, ™) are left out because real text uses them.
 _SJIS_AS_CP1252 = set("‚ƒ„†‡ˆ‰Š‹ŒŽ˜š›œžŸ")
 _UTF8_AS_CP932 = set("縺繧繝")
+UNLIKELY_SHARE = 0.3  # unassigned, private-use, ideographs outside the national sets
+# Random ASCII: at least RANDOM_MIN_CHARS, mostly ASCII, whose letters are no English (or
+# too few to judge), and either switching between letters and non-letters this often with
+# this share of symbols, or a soup of many different symbols (a font's own codes: `"7+%-`).
+RANDOM_MIN_CHARS = 12
+RANDOM_CLASS_CHANGES = 0.35
+RANDOM_SYMBOLS = 0.15
+SYMBOL_SOUP = 0.33  # a third symbols or more ...
+SOUP_SPREAD = 0.6  # ... none of which is more than 40% of them (not a rule or leader dots)
+ENGLISH_FLOOR = -1.3
+RANDOM_MIN_LETTERS = 8
 
 
 def _visible(text: str) -> list[str]:
@@ -66,13 +88,34 @@ def text_layer_problem(text: str, *, unmapped_font: bool = False,
         return "no text layer"
     if unmapped_font:
         return "Identity-H font without ToUnicode"
+    if byteswapped(visible):
+        return "byte-swapped UTF-16 text (a ToUnicode map written little-endian)"
     if _share(visible, _is_bad) > BAD_CHAR_SHARE:
         return "replacement, private-use or control characters"
     if _mojibake_share(text, visible) > MOJIBAKE_SHARE:
         return "mojibake (text decoded with the wrong code page)"
     if _share(visible, _UTF8_AS_CP932.__contains__) > CJK_MOJIBAKE_SHARE:
         return "mojibake (UTF-8 read as Shift_JIS)"
+    garbage = _garbage(text, visible)
+    if garbage:
+        return garbage
     if (page_image_share is not None and page_image_share >= PAGE_IMAGE_SHARE
             and len(visible) < STRAY_TEXT_CHARS):
         return "a few stray characters over a full-page image"
+    return None
+
+
+def _garbage(text: str, visible: list[str]) -> str | None:
+    """Rare-block or random-ASCII text layers (see plausible.py)."""
+    if unlikely_share(visible) > UNLIKELY_SHARE:
+        return "characters from unassigned, private-use or rare blocks"
+    ascii_chars = [char for char in visible if char.isascii()]
+    if len(ascii_chars) < RANDOM_MIN_CHARS or len(ascii_chars) < 0.8 * len(visible):
+        return None
+    symbols = symbol_share(ascii_chars)
+    if ((class_change_rate(ascii_chars) >= RANDOM_CLASS_CHANGES and symbols >= RANDOM_SYMBOLS)
+            or (symbols >= SYMBOL_SOUP and symbol_spread(ascii_chars) >= SOUP_SPREAD)):
+        score = english_score(text, min_letters=RANDOM_MIN_LETTERS)
+        if score is None or score < ENGLISH_FLOOR:
+            return "random ASCII (no words: a broken OCR layer or a font's own codes)"
     return None
