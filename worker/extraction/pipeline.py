@@ -93,15 +93,21 @@ def _read(path: Path, file_type: FileType, options: ExtractionOptions) -> Extrac
         return extract_image(path, options)
     if kind in ("docx", "xlsx", "pptx"):
         return extract_office(path, kind, options)
-    if kind in ("text", "html"):
+    if kind in ("doc", "xls", "ppt", "rtf"):
+        from worker.extraction.office.legacy import extract_legacy  # LibreOffice converts
+        return extract_legacy(path, kind, options)
+    if kind in ("odt", "ods", "odp"):
+        from worker.extraction.office.opendocument import extract_opendocument
+        return extract_opendocument(path, kind, options)
+    if kind in ("text", "html", "xml"):
         return extract_text(path, file_type, options)
     if kind == "ole2":
         raise ole2_error(path)
     if kind == "zip":
         raise UnsupportedFileError("a zip archive that is not an Office Open XML document: "
                                    "archives are not unpacked")
-    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office Open "
-                               "XML (docx/xlsx/pptx) or text file")
+    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office "
+                               "(OOXML, 97-2003, OpenDocument, RTF) or text file")
 
 
 def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from worker.extraction.office.ole2 import LEGACY_MIME, ole2_kind
 from worker.extraction.text.encoding import detect_encoding
 
-Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown"]
+Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown",
+               "doc", "xls", "ppt", "rtf", "odt", "ods", "odp", "xml"]
 
 _SAMPLE_BYTES = 65536
 _MAX_CONTENT_TYPES_BYTES = 1024 * 1024
@@ -54,6 +56,10 @@ _OOXML_MARKERS: tuple[tuple[str, Kind], ...] = (
     ("spreadsheetml", "xlsx"), ("ms-excel", "xlsx"),
     ("presentationml", "pptx"), ("ms-powerpoint", "pptx"),
 )
+# OpenDocument: the `mimetype` member (first in the zip, stored) names the kind.
+ODF_KINDS: dict[str, Kind] = {"application/vnd.oasis.opendocument.text": "odt",
+                              "application/vnd.oasis.opendocument.spreadsheet": "ods",
+                              "application/vnd.oasis.opendocument.presentation": "odp"}
 _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
 _MAIN_CONTENT_TYPE = re.compile(r'contenttype="([^"]*\.main\+xml)"')
@@ -110,8 +116,28 @@ def _zip_type(path: Path) -> FileType:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return FileType("zip", "application/zip")  # the reader reports it as corrupt
     if kind is None:
-        return FileType("zip", "application/zip")
+        return _odf_type(path) or FileType("zip", "application/zip")
     return FileType(kind, OOXML_MIME[kind])
+
+
+def _odf_type(path: Path) -> FileType | None:
+    """odt / ods / odp (templates too) from the `mimetype` member, else None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("mimetype")
+            declared = archive.read(info).decode("ascii", "replace").strip() \
+                if info.file_size < 200 else ""
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return None
+    kind = ODF_KINDS.get(declared.removesuffix("-template"))
+    return FileType(kind, declared.removesuffix("-template")) if kind else None
+
+
+def _ole2_type(path: Path) -> FileType:
+    kind = ole2_kind(path)
+    if kind in LEGACY_MIME:
+        return FileType(kind, LEGACY_MIME[kind])  # type: ignore[arg-type]
+    return FileType("ole2", "application/x-ole-storage")
 
 
 def _text_type(path: Path, head: bytes) -> FileType | None:
@@ -121,6 +147,8 @@ def _text_type(path: Path, head: bytes) -> FileType | None:
     start = head[:4096].decode(encoding, "ignore").lstrip("\ufeff \t\r\n").lower()
     if start.startswith("<") and ("<html" in start or start.startswith("<!doctype html")):
         return FileType("html", "text/html", encoding)
+    if start.startswith("<?xml") or (start.startswith("<") and path.suffix.lower() == ".xml"):
+        return FileType("xml", "application/xml", encoding)
     mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
     return FileType("text", mime, encoding)
 
@@ -134,6 +162,10 @@ def sniff(path: Path) -> FileType:
     by_signature = _by_signature(head)
     if by_signature is not None and by_signature.kind == "zip":
         return _zip_type(path)
+    if by_signature is not None and by_signature.kind == "ole2":
+        return _ole2_type(path)
     if by_signature is not None:
         return by_signature
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):  # 7-bit, or binary \bin
+        return FileType("rtf", "application/rtf")
     return _text_type(path, head) or UNKNOWN
