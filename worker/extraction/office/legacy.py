@@ -22,7 +22,17 @@ from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 
 LegacyKind = Literal["doc", "xls", "ppt", "rtf"]
-CONVERT_TIMEOUT_S = 300.0  # one conversion; the file budget caps it further
+CONVERT_TIMEOUT_S = 600.0  # one conversion; the file budget caps it further
+# LibreOffice writes the slide-number field of a PowerPoint 97 notes page as plain text
+# "<number>" in a shape that is no placeholder: a line that is only that is no content.
+_FIELD_PLACEHOLDERS = frozenset({"<number>"})
+
+
+def _without_field_placeholders(extracted: Extracted) -> Extracted:
+    pages = tuple(replace(page, text="\n".join(
+        line for line in page.text.split("\n") if line.strip() not in _FIELD_PLACEHOLDERS))
+        for page in extracted.pages)
+    return replace(extracted, pages=pages)
 
 
 def extract_legacy(path: Path, kind: LegacyKind, options: ExtractionOptions) -> Extracted:
@@ -37,4 +47,6 @@ def extract_legacy(path: Path, kind: LegacyKind, options: ExtractionOptions) -> 
         convert_ms = round((time.perf_counter() - started) * 1000, 1)
         extracted = extract_office(converted, target_kind,  # type: ignore[arg-type]
                                    options)
+    if kind == "ppt":
+        extracted = _without_field_placeholders(extracted)
     return replace(extracted, timings_ms={**extracted.timings_ms, "convert": convert_ms})
