@@ -22,6 +22,7 @@ from tests.fixtures.office_documents import (
     WORD_HEADER,
     WORD_TEXT_BOX,
     char_recall,
+    soffice_convert,
 )
 from worker.errors import CorruptFileError, EncryptedFileError
 from worker.extraction.office import libreoffice
@@ -157,3 +158,46 @@ def test_converter_runs_with_limits_and_a_private_profile(tmp_path: Path) -> Non
 def test_encrypted_check_runs_before_conversion(encrypted: dict[str, Path]) -> None:
     with pytest.raises(EncryptedFileError):
         extract_legacy(encrypted[".xls"], "xls", OPTIONS)
+
+
+def test_a_linked_picture_is_not_fetched_during_conversion(tmp_path: Path) -> None:
+    """A document whose picture is a link to a web server: plain `soffice --convert-to`
+    fetches it (the control), the worker's converter does not (dead proxies, links off)."""
+    import http.server
+    import threading
+
+    from odf import draw, text
+    from odf.opendocument import OpenDocumentText
+
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        document = OpenDocumentText()
+        paragraph = text.P(text="東京本社")
+        frame = draw.Frame(width="3cm", height="3cm", anchortype="paragraph")
+        frame.addElement(draw.Image(href=f"http://127.0.0.1:{server.server_port}/logo.png",
+                                    type="simple", show="embed", actuate="onLoad"))
+        paragraph.addElement(frame)
+        document.text.addElement(paragraph)
+        linked = tmp_path / "linked.odt"
+        document.save(str(linked))
+        soffice_convert(linked, ".docx", tmp_path / "plain")
+        assert requests == ["/logo.png"]  # the control: this input does make a request
+        requests.clear()
+        (tmp_path / "work").mkdir()
+        converted = libreoffice.convert_to_ooxml(linked, "doc", tmp_path / "work", 300)
+    finally:
+        server.shutdown()
+    assert converted.stat().st_size > 0
+    assert requests == []
