@@ -201,3 +201,17 @@ def test_a_linked_picture_is_not_fetched_during_conversion(tmp_path: Path) -> No
         server.shutdown()
     assert converted.stat().st_size > 0
     assert requests == []
+
+
+@pytest.mark.parametrize("name", ["ods", "odp"])
+def test_opendocument_preview_becomes_the_thumbnail(office_documents: dict[str, Path],
+                                                    name: str) -> None:
+    import io
+
+    from PIL import Image
+
+    path = office_documents[name]
+    outcome = extract(path, SourceRef(path=str(path)), ExtractionOptions())
+    assert outcome.thumbnail_jpeg is not None
+    with Image.open(io.BytesIO(outcome.thumbnail_jpeg)) as picture:
+        assert picture.format == "JPEG" and max(picture.size) <= 320

@@ -123,6 +123,10 @@ def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> b
         if file_type.kind in ("docx", "xlsx", "pptx"):
             embedded = embedded_thumbnail(path)
             return image_thumbnail(embedded, options) if embedded else None
+        if file_type.kind in ("odt", "ods", "odp"):
+            from worker.extraction.office.opendocument import embedded_thumbnail as odf_preview
+            preview = odf_preview(path)
+            return image_thumbnail(preview, options) if preview else None
     except PermanentError:
         return None  # the text was read; a picture that cannot be made is no failure
     return None

@@ -18,7 +18,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from worker.errors import CorruptFileError
-from worker.extraction.office.ooxml import OoxmlPackage, attribute, local
+from worker.extraction.office.ooxml import MAX_THUMBNAIL_BYTES, OoxmlPackage, attribute, local
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import Kind
@@ -177,3 +177,11 @@ def extract_opendocument(path: Path, kind: Kind, options: ExtractionOptions) -> 
         except RecursionError:
             raise CorruptFileError("the document's XML is nested too deeply to read") from None
         return replace(_capped(pages), title=_title(package))
+
+
+def embedded_thumbnail(path: Path) -> bytes | None:
+    """The preview an OpenDocument file carries (Thumbnails/thumbnail.png), or None."""
+    with OoxmlPackage(path) as package:
+        if package.has("Thumbnails/thumbnail.png"):
+            return package.read("Thumbnails/thumbnail.png", limit=MAX_THUMBNAIL_BYTES)
+    return None
