@@ -1,4 +1,5 @@
-# cis-worker: Tesseract 5 with Japanese (horizontal and vertical), poppler and the worker.
+# cis-worker: Tesseract 5 with Japanese (horizontal and vertical), poppler, LibreOffice (legacy
+# Office and RTF, converted to OOXML) and the worker.
 #
 #   scripts/build-image.sh [TAG]      (BuildKit; passes the machine's CA bundle, see below)
 #

@@ -2,7 +2,8 @@
 # Installs the system packages cis-worker needs on Debian/Ubuntu (run as root).
 # The Dockerfile calls this same script, so the tests run against what the image has.
 #
-#   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts
+#   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts,
+#                                    LibreOffice without GUI (legacy Office and RTF)
 #   install-system-deps.sh dev       runtime + what tests, samples and the image build need
 #   install-system-deps.sh image     runtime + Debian's python3 (the image's final stage)
 #   install-system-deps.sh image-build  python3 and venv (the image's build stage)
@@ -23,6 +24,8 @@ runtime=(
   poppler-utils poppler-data       # pdftotext/pdftoppm/pdfinfo/pdffonts; CJK CMaps
   fonts-ipafont-gothic fonts-ipafont-mincho  # render PDFs whose Japanese fonts are not embedded
   ca-certificates
+  # .doc/.xls/.ppt/.rtf -> OOXML (office/libreoffice.py); ~305 MB installed, see docs/office-engines.md
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
 dev=(
   make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
@@ -30,6 +33,7 @@ dev=(
   docker.io debootstrap           # the image is built and run in the tests
   libgsf-bin                      # `gsf createole` writes the OLE2 files of the .msg fixtures
   zip p7zip-full gcab             # archive fixtures: encrypted zip members, 7z and cab (unsupported)
+  python3-uno                     # tests: password-protected .doc/.xls; bench: a kept-alive office
 )
 
 case "$profile" in

@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.landing",
     "tests.fixtures.worker_process",
     "tests.fixtures.xray",
+    "tests.fixtures.office_documents",
 ]

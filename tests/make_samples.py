@@ -10,10 +10,16 @@
     見積依頼.eml                an e-mail in ISO-2022-JP with the invoice PDF attached
     書類一式.zip                a zip with CP932 member names (no UTF-8 flag, as Windows
                                 writes them) holding the scan and the minutes
+    議事録_Word97.doc           the minutes saved by LibreOffice as Word 97-2003
+    売上集計_Excel97.xls        the sales workbook saved as Excel 97-2003
+    新製品発表_PowerPoint97.ppt two slides with speaker notes, saved as PowerPoint 97-2003
+    稟議書.rtf                  an approval request (header, table, footnote, text box) as RTF
 
-Run `make samples` (or `python tests/make_samples.py`); needs the dev extras and the IPA
-fonts from scripts/install-system-deps.sh. The output is deterministic: fixed dates in the
-document properties and zip entries, a seeded random generator for the scan noise.
+Run `make samples` (or `python tests/make_samples.py [NAME...]`); needs the dev extras, the
+IPA fonts and LibreOffice from scripts/install-system-deps.sh. The output is deterministic:
+fixed dates in the document properties and zip entries, a seeded random generator for the
+scan noise — except the files LibreOffice writes (.doc/.xls/.ppt/.rtf), which carry its save
+time.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import datetime
 import io
 import random
 import re
+import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -333,6 +341,49 @@ def documents_zip(path: Path) -> None:
             archive.writestr(info, data)
 
 
+# --- legacy Office and RTF: written by LibreOffice ---------------------------------------
+
+
+def launch_pptx(path: Path) -> None:
+    import pptx
+
+    presentation = pptx.Presentation()
+    presentation.core_properties.title = "新製品発表会"
+    slides = (("新製品発表会のご案内", "会場：大阪国際会議場　2024年6月5日（水）",
+               "質疑応答は十五分を予定。報道関係者の席は前列に用意する。"),
+              ("販売計画", "初年度目標：一万二千台／代理店網を全国四十社に拡大",
+               "代理店向けの説明会は別途、名古屋と福岡で開く。"))
+    for title, body, notes in slides:
+        slide = presentation.slides.add_slide(presentation.slide_layouts[1])
+        assert slide.shapes.title is not None
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = body
+        slide.notes_slide.notes_text_frame.text = notes
+    presentation.save(str(path))
+
+
+def _saved_by_libreoffice(make: Callable[[Path], object], source_name: str,
+                          suffix: str) -> Callable[[Path], None]:
+    """A maker that writes the source with `make`, then has LibreOffice save it as `suffix`."""
+    def maker(path: Path) -> None:
+        sys.path.insert(0, str(HERE.parent))
+        from tests.fixtures.office_documents import soffice_convert
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / source_name
+            make(source)
+            converted = soffice_convert(source, suffix, Path(folder) / "out")
+            shutil.move(converted, path)
+    return maker
+
+
+def _word_odt(path: Path) -> None:
+    sys.path.insert(0, str(HERE.parent))
+    from tests.fixtures.office_documents import make_word_odt
+
+    make_word_odt(path)
+
+
 def main() -> None:
     makers = {
         "請求書_born-digital.pdf": born_digital_pdf,
@@ -344,8 +395,16 @@ def main() -> None:
         "取引先一覧.csv": suppliers_csv,
         "見積依頼.eml": request_eml,
         "書類一式.zip": documents_zip,
+        "議事録_Word97.doc": _saved_by_libreoffice(minutes_docx, "議事録.docx", ".doc"),
+        "売上集計_Excel97.xls": _saved_by_libreoffice(sales_xlsx, "売上集計.xlsx", ".xls"),
+        "新製品発表_PowerPoint97.ppt": _saved_by_libreoffice(launch_pptx, "新製品発表.pptx",
+                                                             ".ppt"),
+        "稟議書.rtf": _saved_by_libreoffice(_word_odt, "稟議書.odt", ".rtf"),
     }
+    only = set(sys.argv[1:])
     for name, make in makers.items():
+        if only and name not in only:
+            continue
         make(HERE / name)
         print(f"{(HERE / name).stat().st_size:>8}  samples/{name}")
 

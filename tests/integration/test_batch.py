@@ -38,7 +38,7 @@ EXPECTED_FAILURES = {
     "bomb.png": ("permanent", "decompression-bomb", "decompression bomb"),
     "zipbomb.docx": ("permanent", "decompression-bomb", "zip bomb"),
     "unknown.bin": ("permanent", "unsupported", "unrecognised binary"),
-    "old.doc": ("permanent", "unsupported", "conversion is not supported"),
+    "old.doc": ("permanent", "unsupported", "OLE2 compound file of an unknown kind"),
 }
 
 

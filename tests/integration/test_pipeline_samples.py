@@ -169,3 +169,19 @@ def test_heic_photo_is_decoded_and_ocred(outcomes: dict[str, ExtractionOutcome])
     for expected in ("社内掲示", "全館停電のため", "在宅勤務とします。", "総務部"):
         assert expected in outcome.document.content
     assert max(_thumbnail_size(outcome)) == OPTIONS.thumbnail_size
+
+
+def test_legacy_office_and_rtf_samples_are_read(outcomes: dict[str, ExtractionOutcome]) -> None:
+    expected = {
+        "議事録_Word97.doc": ("application/msword", 1, "見積書をさくら建設へ送付\t鈴木\t4月12日"),
+        "売上集計_Excel97.xls": ("application/vnd.ms-excel", 2,
+                                 "2024/6/14\t株式会社みなと商事\t返品（モニター）\t-1\t△¥39,800"),
+        "新製品発表_PowerPoint97.ppt": ("application/vnd.ms-powerpoint", 2,
+                                        "代理店向けの説明会は別途、名古屋と福岡で開く。"),
+        "稟議書.rtf": ("application/rtf", 1, "株式会社みなと物産\t横浜市中区\t渡辺"),
+    }
+    for name, (mime, pages, line) in expected.items():
+        document = outcomes[name].document
+        assert (document.mime_type, len(document.pages)) == (mime, pages), name
+        assert line in document.content.splitlines(), document.content
+        assert all(page.method == "text-layer" for page in document.pages)

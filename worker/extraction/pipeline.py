@@ -124,14 +124,20 @@ def _read(path: Path, file_type: FileType, options: ExtractionOptions) -> Extrac
         return extract_image(path, options)
     if kind in ("docx", "xlsx", "pptx"):
         return extract_office(path, kind, options)
-    if kind in ("text", "html"):
+    if kind in ("doc", "xls", "ppt", "rtf"):
+        from worker.extraction.office.legacy import extract_legacy  # LibreOffice converts
+        return extract_legacy(path, kind, options)
+    if kind in ("odt", "ods", "odp"):
+        from worker.extraction.office.opendocument import extract_opendocument
+        return extract_opendocument(path, kind, options)
+    if kind in ("text", "html", "xml"):
         return extract_text(path, file_type, options)
     if kind == "ole2":
         raise ole2_error(path)
     if kind == "archive":
         raise unsupported_archive(file_type)
-    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office Open "
-                               "XML (docx/xlsx/pptx) or text file")
+    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office "
+                               "(OOXML, 97-2003, OpenDocument, RTF), mail, archive or text file")
 
 
 def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:
@@ -147,6 +153,10 @@ def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> b
         if file_type.kind in ("docx", "xlsx", "pptx"):
             embedded = embedded_thumbnail(path)
             return image_thumbnail(embedded, options) if embedded else None
+        if file_type.kind in ("odt", "ods", "odp"):
+            from worker.extraction.office.opendocument import embedded_thumbnail as odf_preview
+            preview = odf_preview(path)
+            return image_thumbnail(preview, options) if preview else None
     except PermanentError:
         return None  # the text was read; a picture that cannot be made is no failure
     return None

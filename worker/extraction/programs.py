@@ -46,9 +46,10 @@ class ProgramTimedOut(Exception):
 
 
 def run_program(argv: Sequence[str], *, timeout_s: float,
-                env: Mapping[str, str] | None = None) -> Finished:
-    """Run `argv` to completion; raise ProgramTimedOut (tree killed) or MissingProgramError."""
-    child_env = dict(os.environ)
+                env: Mapping[str, str] | None = None, inherit_env: bool = True) -> Finished:
+    """Run `argv` to completion; raise ProgramTimedOut (tree killed) or MissingProgramError.
+    With `inherit_env=False` the child sees only `env` (a converter of untrusted input)."""
+    child_env = dict(os.environ) if inherit_env else {}
     child_env.update(env or {})
     try:
         proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

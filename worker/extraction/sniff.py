@@ -27,10 +27,12 @@ from worker.extraction.archives.inflate import InflateBudget, read_member
 from worker.extraction.images.formats import extra_image_mime
 from worker.extraction.mail.detect import is_outlook_message, looks_like_mail
 from worker.extraction.office.damaged import damaged_office_kind, kind_from_content_types
+from worker.extraction.office.ole2 import LEGACY_MIME, ole2_kind
 from worker.extraction.text.encoding import detect
 
 Kind = Literal["pdf", "image", "docx", "xlsx", "pptx", "ole2", "zip", "text", "html", "unknown",
-               "tar", "gzip", "bzip2", "xz", "archive", "eml", "msg"]
+               "tar", "gzip", "bzip2", "xz", "archive", "eml", "msg",
+               "doc", "xls", "ppt", "rtf", "odt", "ods", "odp", "xml"]
 
 _SAMPLE_BYTES = 65536
 _MAX_CONTENT_TYPES_BYTES = 1024 * 1024
@@ -63,6 +65,10 @@ _SIGNATURES: tuple[tuple[int, bytes, Kind, str], ...] = (
     (0, b"MSCF\x00\x00\x00\x00", "archive", "application/vnd.ms-cab-compressed"),
     (2, b"-lh", "archive", "application/x-lzh-compressed"),  # -lh5- etc., checked below
 )
+# OpenDocument: the `mimetype` member (first in the zip, stored) names the kind.
+ODF_KINDS: dict[str, Kind] = {"application/vnd.oasis.opendocument.text": "odt",
+                              "application/vnd.oasis.opendocument.spreadsheet": "ods",
+                              "application/vnd.oasis.opendocument.presentation": "odp"}
 _TEXT_MIME_BY_SUFFIX = {".csv": "text/csv", ".tsv": "text/tab-separated-values",
                         ".md": "text/markdown", ".markdown": "text/markdown"}
 _BMP_DIB_HEADER_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
@@ -123,8 +129,28 @@ def _zip_type(path: Path, head: bytes) -> FileType:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
         kind = damaged_office_kind(head, path.suffix)  # its reader reports it as corrupt
     if kind is None:
-        return FileType("zip", "application/zip")
+        return _odf_type(path) or FileType("zip", "application/zip")
     return FileType(kind, OOXML_MIME[kind])
+
+
+def _odf_type(path: Path) -> FileType | None:
+    """odt / ods / odp (templates too) from the `mimetype` member, else None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("mimetype")
+            declared = archive.read(info).decode("ascii", "replace").strip() \
+                if info.file_size < 200 else ""
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return None
+    kind = ODF_KINDS.get(declared.removesuffix("-template"))
+    return FileType(kind, declared.removesuffix("-template")) if kind else None
+
+
+def _ole2_type(path: Path) -> FileType:
+    kind = ole2_kind(path)
+    if kind in LEGACY_MIME:
+        return FileType(kind, LEGACY_MIME[kind])  # type: ignore[arg-type]
+    return FileType("ole2", "application/x-ole-storage")
 
 
 def _text_type(path: Path, head: bytes) -> FileType | None:
@@ -137,6 +163,8 @@ def _text_type(path: Path, head: bytes) -> FileType | None:
         return FileType("html", "text/html", encoding, sure)
     if looks_like_mail(head[:16384].decode(encoding, "ignore")):
         return FileType("eml", "message/rfc822", encoding, sure)
+    if start.startswith("<?xml") or (start.startswith("<") and path.suffix.lower() == ".xml"):
+        return FileType("xml", "application/xml", encoding, sure)
     mime = _TEXT_MIME_BY_SUFFIX.get(path.suffix.lower(), "text/plain")
     return FileType("text", mime, encoding, sure)
 
@@ -150,10 +178,13 @@ def sniff(path: Path) -> FileType:
     by_signature = _by_signature(head)
     if by_signature is not None and by_signature.kind == "zip":
         return _zip_type(path, head)
-    if by_signature is not None and by_signature.kind == "ole2" and is_outlook_message(path):
-        return FileType("msg", "application/vnd.ms-outlook")
+    if by_signature is not None and by_signature.kind == "ole2":
+        return FileType("msg", "application/vnd.ms-outlook") if is_outlook_message(path) \
+            else _ole2_type(path)
     if by_signature is not None:
         return by_signature
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):  # 7-bit, or binary \bin
+        return FileType("rtf", "application/rtf")
     image_mime = extra_image_mime(head)  # HEIC, AVIF, JPEG 2000, PNM, ICO, BigTIFF
     if image_mime:
         return FileType("image", image_mime)

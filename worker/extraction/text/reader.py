@@ -1,10 +1,11 @@
-"""Text, CSV, Markdown and HTML files: decode them right, keep what a reader sees.
+"""Text, CSV, Markdown, HTML and XML files: decode them right, keep what a reader sees.
 
 The encoding is decided by encoding.py (Japanese first, by strict decoding) and recorded in
-`Extracted.encoding`. An HTML file's own `<meta charset>` wins when the bytes really decode
-with it (it settles the rare CP932/EUC-JP tie). HTML is reduced to its visible text with the
-standard library's html.parser — chosen over lxml/BeautifulSoup on purpose: it is tolerant
-of broken markup, needs no dependency, and visible text plus <title> is all we need.
+`Extracted.encoding`. An HTML file's own `<meta charset>` (an XML file's declared encoding)
+wins when the bytes really decode with it (it settles the rare CP932/EUC-JP tie). HTML is
+reduced to its visible text with the standard library's html.parser — chosen over
+lxml/BeautifulSoup on purpose: it is tolerant of broken markup, needs no dependency, and
+visible text plus <title> is all we need. XML keeps its text nodes (xml.py).
 
 One page per file (method "text-layer": text that was never OCRed). Only the first
 MAX_TEXT_BYTES are read; a longer file is `partial` with the reason.
@@ -22,6 +23,7 @@ from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import FileType
 from worker.extraction.text.encoding import Detected, detect, strict_decode
+from worker.extraction.text.xml import declared_encoding, xml_text
 from worker.models import Page
 
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -81,12 +83,18 @@ class _VisibleText(HTMLParser):
         return " ".join("".join(self.title_parts).split()) or None
 
 
-def _declared_html_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:4096])
-    if match is None:
-        return None
-    name = match.group(1).decode("ascii", "ignore").lower()
+def _declared_charset(data: bytes, kind: str) -> str | None:
+    """The charset an HTML `<meta>` or an XML declaration names, as a Python codec."""
+    if kind == "xml":
+        name = declared_encoding(data) or ""
+    else:
+        match = _META_CHARSET.search(data[:4096])
+        if match is None:
+            return None
+        name = match.group(1).decode("ascii", "ignore").lower()
     name = _SUPERSETS.get(name, name)
+    if not name:
+        return None
     try:
         codecs.lookup(name)
     except LookupError:
@@ -95,11 +103,12 @@ def _declared_html_charset(data: bytes) -> str | None:
 
 
 def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> Detected:
-    """The HTML's declared charset (confidence 1: the file says so and decodes with it),
+    """The HTML's or XML's declared charset (confidence 1: the file says so and decodes with it),
     else what sniffing found in the first bytes if the whole text decodes with it (with the
     confidence of that first look), else detection over the whole text (the first bytes were
     plain ASCII, say, and Japanese comes later)."""
-    declared = _declared_html_charset(data) if file_type.kind == "html" else None
+    declared = _declared_charset(data, file_type.kind) \
+        if file_type.kind in ("html", "xml") else None
     if declared and strict_decode(data, declared, final) is not None:
         return Detected(declared, 1.0)
     hint = file_type.encoding_hint
@@ -138,6 +147,8 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
         parser.feed(text)
         parser.close()
         text, title = parser.text(), parser.title()
+    elif file_type.kind == "xml":
+        text = xml_text(text)
     elif file_type.mime_type == "text/markdown":
         heading = _MARKDOWN_HEADING.search(text)
         title = heading.group(1) if heading else None
