@@ -30,7 +30,11 @@ _MASTER_PLACEHOLDERS_READ = frozenset({"ftr"})
 _COMMENT_ELEMENTS = frozenset({"comment", "cm", "threadedComment"})
 _COMMENT_TEXT = frozenset({"t", "text"})
 # Prompt texts of empty placeholders (English and Japanese Office), a safety net.
-_PROMPT = re.compile(r"^Click to (edit|add)|の書式設定$|を入力$|^テキストを入力")
+# Prompts and field stand-ins of empty placeholders: PowerPoint's "Click to edit…", the
+# Japanese UI's, LibreOffice's "<footer>"/"<number>" and generic names ("Footer", "‹#›").
+_PROMPT = re.compile(r"^Click to (edit|add)|の書式設定$|を入力$|^テキストを入力"
+                     r"|^<[^<>]{1,20}>$|^‹#›$"
+                     r"|^(Footer|Header|Date|Slide Number|フッター|ヘッダー|日付|スライド番号)$")
 
 
 def _values(element: Element) -> list[str]:
