@@ -14,6 +14,8 @@ from worker.config import Settings
 from worker.errors import FileTooLargeError, ObjectGoneError, StaleEventError
 from worker.models import SourceRef
 
+pytestmark = pytest.mark.integration  # moto server
+
 Versioned = tuple[S3ObjectStore, Any]  # the store, and a plain client to arrange S3
 
 
