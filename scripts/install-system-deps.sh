@@ -4,6 +4,8 @@
 #
 #   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts
 #   install-system-deps.sh dev       runtime + what tests, samples and the image build need
+#   install-system-deps.sh test      runtime + what the tests without OpenSearch and Docker
+#                                    need (CodeBuild's gate before the push: buildspec.yml)
 #   install-system-deps.sh image     runtime + Debian's python3 (the image's final stage)
 #   install-system-deps.sh image-build  python3 and venv (the image's build stage)
 #   install-system-deps.sh docs      Graphviz, for docs/architecture.png (scripts/diagram.sh)
@@ -24,10 +26,14 @@ runtime=(
   fonts-ipafont-gothic fonts-ipafont-mincho  # render PDFs whose Japanese fonts are not embedded
   ca-certificates
 )
+test=(
+  procps qpdf util-linux          # qpdf makes encrypted PDFs; setpriv runs a test as nobody
+)
 dev=(
   make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
   unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
   docker.io debootstrap           # the image is built and run in the tests
+  util-linux                      # setpriv: a test runs the worker as nobody
 )
 
 case "$profile" in
@@ -38,10 +44,11 @@ case "$profile" in
     command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
     command -v mvn >/dev/null 2>&1 || wanted+=(maven)
     ;;
+  test) wanted=("${runtime[@]}" "${test[@]}") ;;
   image) wanted=("${runtime[@]}" python3) ;;
   image-build) wanted=(python3 python3-venv) ;;
   docs) wanted=(graphviz) ;;
-  *) echo "usage: $0 runtime|dev|image|image-build|docs" >&2; exit 2 ;;
+  *) echo "usage: $0 runtime|dev|test|image|image-build|docs" >&2; exit 2 ;;
 esac
 
 missing=()
