@@ -10,6 +10,7 @@ empty and the DLQ must hold exactly the poison bodies.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,7 +98,16 @@ def check_dlq(verdict: Verdict, bodies: list[str], poison: list[str]) -> None:
     found = Counter(bodies)
     verdict.dlq_expected = sum((found & expected).values())
     verdict.dlq_missing = sum((expected - found).values())
-    verdict.dlq_unexpected = [body[:120] for body in (found - expected).elements()]
+    verdict.dlq_unexpected = [_described(body) for body in (found - expected).elements()]
+
+
+def _described(body: str) -> str:
+    """An S3 event by its kind and key; anything else by its first characters."""
+    try:
+        data = json.loads(body)
+        return f"{data['detail-type']} {data['detail']['object']['key']}"
+    except (ValueError, KeyError, TypeError):
+        return body[:120]
 
 
 def drain(sqs: Any, url: str) -> list[str]:

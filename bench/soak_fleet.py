@@ -4,7 +4,9 @@ Each slot runs one `cis-worker run` in a session of its own. A hit on a slot sen
 to the worker's main process only (SIGKILL as the kernel's OOM killer or a crash would, not
 to the whole group), then starts a new worker in its place, so processes left behind by a
 killed main show up as leaks. A background thread samples every process of every session
-the fleet ever started: peak resident memory (VmHWM) per process, and which are still alive.
+the fleet ever started, and every descendant of those (the worker runs Tesseract and
+poppler in sessions of their own, which then count as the fleet's too): peak resident
+memory (VmHWM) per process, and which are still alive.
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ class Peaks:
         self.by_pid[pid] = max(self.by_pid.get(pid, 0), kib)
 
 
-def _session_of(pid: int) -> int | None:
+def _parent_and_session(pid: int) -> tuple[int, int] | None:
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return int(fields[3]) if fields[0] != "Z" else None  # state, ppid, pgrp, session
+            fields = stat.read().rsplit(")", 1)[1].split()  # state, ppid, pgrp, session
+        return (int(fields[1]), int(fields[3])) if fields[0] != "Z" else None
     except (OSError, IndexError, ValueError):
         return None
 
@@ -52,13 +54,21 @@ def _peak_kib(pid: int) -> tuple[str, int] | None:
 
 
 def session_members(sessions: set[int]) -> dict[int, int]:
-    """pid → session for every live process of the given sessions."""
-    found = {}
+    """pid → session for every live process of the given sessions or descended from one;
+    the sessions of descendants are added to `sessions`."""
+    table = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            sid = _session_of(int(entry))
-            if sid in sessions:
-                found[int(entry)] = sid
+        if entry.isdigit() and (info := _parent_and_session(int(entry))) is not None:
+            table[int(entry)] = info
+    found = {pid: sid for pid, (_, sid) in table.items() if sid in sessions}
+    grown = True
+    while grown:
+        grown = False
+        for pid, (parent, sid) in table.items():
+            if pid not in found and parent in found:
+                found[pid] = sid
+                sessions.add(sid)
+                grown = True
     return found
 
 
@@ -132,7 +142,10 @@ class Fleet:
             with self._lock:
                 mains = {worker.proc.pid for worker in self.history}
                 sessions = set(self.sessions)
-            for pid in session_members(sessions):
+            members = session_members(sessions)
+            with self._lock:
+                self.sessions |= sessions
+            for pid in members:
                 found = _peak_kib(pid)
                 if found:
                     name, kib = found
