@@ -5,6 +5,8 @@
 #   install-system-deps.sh runtime   Tesseract 5 (jpn, jpn_vert, eng, osd), poppler, CJK fonts,
 #                                    LibreOffice without GUI (legacy Office and RTF)
 #   install-system-deps.sh dev       runtime + what tests, samples and the image build need
+#   install-system-deps.sh test      runtime + what the tests without OpenSearch and Docker
+#                                    need (CodeBuild's gate before the push: buildspec.yml)
 #   install-system-deps.sh image     runtime + Debian's python3 (the image's final stage)
 #   install-system-deps.sh image-build  python3 and venv (the image's build stage)
 #   install-system-deps.sh docs      Graphviz, for docs/architecture.png (scripts/diagram.sh)
@@ -27,6 +29,9 @@ runtime=(
   # .doc/.xls/.ppt/.rtf -> OOXML (office/libreoffice.py); ~305 MB installed, see docs/office-engines.md
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
+test=(
+  procps qpdf util-linux          # qpdf makes encrypted PDFs; setpriv runs a test as nobody
+)
 dev=(
   make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
   unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
@@ -34,6 +39,7 @@ dev=(
   libgsf-bin                      # `gsf createole` writes the OLE2 files of the .msg fixtures
   zip p7zip-full gcab             # archive fixtures: encrypted zip members, 7z and cab (unsupported)
   python3-uno                     # tests: password-protected .doc/.xls; bench: a kept-alive office
+  util-linux                      # setpriv: a test runs the worker as nobody
 )
 
 case "$profile" in
@@ -44,10 +50,11 @@ case "$profile" in
     command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
     command -v mvn >/dev/null 2>&1 || wanted+=(maven)
     ;;
+  test) wanted=("${runtime[@]}" "${test[@]}") ;;
   image) wanted=("${runtime[@]}" python3) ;;
   image-build) wanted=(python3 python3-venv) ;;
   docs) wanted=(graphviz) ;;
-  *) echo "usage: $0 runtime|dev|image|image-build|docs" >&2; exit 2 ;;
+  *) echo "usage: $0 runtime|dev|test|image|image-build|docs" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -5,6 +5,8 @@
 #                          until healthy; a node already running from this cache is reused
 #   opensearch.sh stop     stop the node started from this cache (by its pid file)
 #   opensearch.sh status   exit 0 and print the pid when the node runs and answers, else 3
+#   opensearch.sh remove   stop, then delete the node's folder (data, logs): for a node on a
+#                          port picked for one test run, so the cache does not grow per port
 #
 # Everything comes from Maven Central through `mvn`: the integ-test distribution of OpenSearch,
 # the k-NN plugin zip, and the jars of the modules that distribution leaves out but we need —
@@ -223,9 +225,15 @@ stop() {
   log "stopped pid $pid"
 }
 
+remove() {
+  stop
+  rm -rf "$NODE"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  remove) remove ;;
+  *) echo "usage: $0 start|stop|status|remove" >&2; exit 2 ;;
 esac

@@ -8,6 +8,11 @@ process, and the one that kills its process again is recorded as failed ("worker
 while the batch goes on. One bad file never stops the batch. A FatalError (a missing
 program) stops it: nothing else could work either.
 
+Every file named or found gets exactly one document: when no extraction outcome exists (a
+FIFO, a dangling link, a file over the size limit, a crashed or transient failure) the parent
+writes the file's `failed` document itself, so it can still be found by name. A folder that
+could not be listed has no document: its line in summary.json is its record.
+
 The parent process is the only writer of the output folder (LocalOutput). Exit codes:
 0 when every file was processed — `partial` documents count as processed (they are written
 and searchable; summary.json lists their reasons) — 1 when any file failed; a FatalError is
@@ -17,6 +22,7 @@ raised for the CLI to turn into 2.
 from __future__ import annotations
 
 import json
+import mimetypes
 import multiprocessing
 import sys
 import time
@@ -42,6 +48,7 @@ from worker.config import memory_limit_override
 from worker.errors import (
     ConfigurationError,
     FatalError,
+    PermanentError,
     TransientError,
     WorkerCrashedError,
     WorkerError,
@@ -181,13 +188,25 @@ def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
         pool.close()
 
 
+def _store_failure(output: LocalOutput, path: Path, error: WorkerError,
+                   size_bytes: int = 0) -> FileRecord:
+    """The `failed` document of a file no worker produced one for, and its record."""
+    source = SourceRef(path=str(path))
+    document = replace(failed_document(source, PermanentError(error.reason)),
+                       error_class=error.error_class, error_code=error.code,
+                       size_bytes=size_bytes)
+    if size_bytes:  # too large, never read: its type is guessed by name, as the queue does
+        document = replace(document, mime_type=mimetypes.guess_type(path.name)[0]
+                           or document.mime_type)
+    written = output.write([document])[0]
+    return record_error(str(path), written.error or error, document_id=document.id)
+
+
 def _store(output: LocalOutput, path: Path, result: FileResult) -> list[FileRecord]:
     """Write the document (and thumbnail) a worker produced, and those of the members or
     attachments inside it; the summary records: the file's, then one per child."""
     if result.outcome is None:
-        error = result.error or TransientError("no result")
-        return [record_error(str(path), error,
-                             document_id=SourceRef(path=str(path)).document_id)]
+        return [_store_failure(output, path, result.error or TransientError("no result"))]
     records = []
     for outcome in (result.outcome, *result.outcome.children):
         document = outcome.document
@@ -221,8 +240,13 @@ def process_candidates(candidates: list[Candidate], output: LocalOutput,
     records: dict[Path, list[FileRecord]] = {}
     readable = []
     for candidate in candidates:
-        if candidate.problem is not None:
-            records[candidate.path] = [record_error(str(candidate.path), candidate.problem)]
+        if candidate.folder and candidate.problem is not None:
+            records[candidate.path] = [record_error(str(candidate.path), candidate.problem,
+                                                    file_type="folder")]
+        elif candidate.problem is not None:
+            records[candidate.path] = [_store_failure(output, candidate.path,
+                                                      candidate.problem,
+                                                      candidate.size_bytes)]
         else:
             readable.append(candidate)
     bar = tqdm(total=len(candidates), unit="file", file=sys.stderr,
@@ -253,7 +277,7 @@ def run_batch(paths: list[Path], out_dir: Path, jobs: int | None = None,
                                  f"{exc.strerror or exc}") from exc
     started_at = utc_timestamp()
     started = time.perf_counter()
-    candidates = expand_paths(paths, out_dir)
+    candidates = expand_paths(paths, out_dir, max_bytes=options.max_file_bytes)
     records = process_candidates(candidates, output, options, jobs)
     summary = build_summary(records, __version__, started_at, utc_timestamp(),
                             time.perf_counter() - started, jobs)

@@ -99,6 +99,16 @@ def build_summary(records: list[FileRecord], version: str, started_at: str,
     }
 
 
+def printable(text: str) -> str:
+    """`text` on one terminal line: control characters (newline, tab, escape, ...) and
+    line/paragraph separators shown as escapes, so a file name cannot break the table."""
+    return "".join(char if unicodedata.category(char) not in _UNPRINTABLE
+                   else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+_UNPRINTABLE = {"Cc", "Zl", "Zp"}
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
@@ -106,7 +116,7 @@ def _clip(text: str, width: int) -> str:
 def _shown_path(path: str, width: int = 48) -> str:
     """Relative to the current folder when under it; the end of the path when too long."""
     relative = os.path.relpath(path)
-    text = path if relative.startswith("..") else relative
+    text = printable(path if relative.startswith("..") else relative)
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 
@@ -116,7 +126,7 @@ def format_table(records: list[FileRecord], summary: dict[str, Any]) -> str:
     rows = [header]
     for record in records:
         status = record.status if record.status == "complete" else \
-            f"{record.status} ({record.code or _clip(record.reason or '', 40)})"
+            f"{record.status} ({record.code or _clip(printable(record.reason or ''), 40)})"
         rows.append((_shown_path(record.path), record.file_type, str(record.pages),
                      f"{record.text_layer_pages}/{record.ocr_pages}", status,
                      str(record.characters)))

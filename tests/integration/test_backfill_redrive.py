@@ -17,6 +17,8 @@ from worker.config import Settings
 from worker.messages import parse_body
 from worker.redrive import _follow
 
+pytestmark = pytest.mark.integration  # moto server
+
 OBJECTS = 300
 
 

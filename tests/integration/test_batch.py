@@ -148,7 +148,10 @@ def test_a_crashing_worker_process_costs_only_its_file(tmp_path: Path) -> None:
     assert sorted(by_name) == [f"memo{number}.txt" for number in range(4)]
     assert all(record.status == "complete" for record in by_name.values())
     assert sorted(p.name for p in (tmp_path / "out" / "documents").iterdir()) == sorted(
-        f"{record.document_id}.json" for record in by_name.values())
+        f"{record.document_id}.json" for record in [*by_name.values(), crashed])
+    document = output.read(SourceRef(path=str(folder / "crash.txt")).document_id)
+    assert document is not None  # findable by name, with why it failed
+    assert (document["status"], document["error_code"]) == ("failed", "worker-crashed")
 
 
 def test_unwritable_output_folder_is_a_usage_error(tmp_path: Path) -> None:

@@ -6,13 +6,12 @@ Runs its own node on the next port, so stopping it disturbs no other test."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from tenacity import wait_none
 
-from tests.fixtures.opensearch import OpenSearchNode, start_node
+from tests.fixtures.opensearch import OpenSearchNode, own_node, unique_name
 from tests.integration.index_helpers import count, make_document, refresh
 from worker.errors import ServiceUnavailableError, TransientError
 from worker.models import SourceRef
@@ -23,22 +22,21 @@ pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 
 
 @pytest.fixture(scope="module")
-def own_node(opensearch_node: OpenSearchNode) -> Iterator[OpenSearchNode]:
-    node, _ = start_node(opensearch_node.port + 1)
-    yield node
-    node.script("stop")
+def outage_node() -> Iterator[OpenSearchNode]:
+    with own_node() as node:
+        yield node
 
 
 def test_node_down_means_transient_and_restart_means_exactly_once(
-        own_node: OpenSearchNode) -> None:
-    alias = f"test-outage-{uuid.uuid4().hex[:8]}"
-    setup_index(own_node.settings(alias), client=own_node.client())
-    sink = OpenSearchSink(own_node.client(), alias, attempts=3, wait=wait_none())
+        outage_node: OpenSearchNode) -> None:
+    alias = unique_name("test-outage")
+    setup_index(outage_node.settings(alias), client=outage_node.client())
+    sink = OpenSearchSink(outage_node.client(), alias, attempts=3, wait=wait_none())
     before = [make_document(f"o/{n}.pdf", [f"障害前{n}"]) for n in range(3)]
     during = [make_document(f"o/during-{n}.pdf", [f"障害中{n}"]) for n in range(4)]
     assert [r.error for r in sink.write(before)] == [None] * 3
 
-    assert own_node.script("stop").returncode == 0
+    assert outage_node.script("stop").returncode == 0
     results = sink.write(during)
     assert [r.document_id for r in results] == [d.id for d in during]
     assert all(isinstance(r.error, ServiceUnavailableError) for r in results)
@@ -46,7 +44,7 @@ def test_node_down_means_transient_and_restart_means_exactly_once(
     with pytest.raises(TransientError):
         sink.delete(SourceRef(bucket="landing", key="o/0.pdf"))
 
-    restarted = own_node.script("start")
+    restarted = outage_node.script("start")
     assert restarted.returncode == 0, restarted.stderr
     refresh(sink.client, alias)
     assert count(sink.client, alias) == 3  # nothing of the failed batch was written
@@ -59,12 +57,12 @@ def test_node_down_means_transient_and_restart_means_exactly_once(
     sink.client.indices.delete_index_template(name=f"{alias}-template")
 
 
-def test_the_script_reuses_a_running_node(own_node: OpenSearchNode) -> None:
-    again = own_node.script("start")
+def test_the_script_reuses_a_running_node(outage_node: OpenSearchNode) -> None:
+    again = outage_node.script("start")
     assert again.returncode == 0
     assert "already running" in again.stderr
-    status = own_node.script("status")
-    assert status.returncode == 0 and f":{own_node.port}" in status.stdout
+    status = outage_node.script("status")
+    assert status.returncode == 0 and f":{outage_node.port}" in status.stdout
     if os.geteuid() == 0:  # OpenSearch refuses root: the script runs it as its own user
         pid = status.stdout.split()[2]
         with open(f"/proc/{pid}/status") as proc:

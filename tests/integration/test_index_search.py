@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from opensearchpy import OpenSearch
 
-from tests.fixtures.opensearch import OpenSearchNode
+from tests.fixtures.opensearch import OpenSearchNode, unique_name
 from tests.integration.index_helpers import found, make_document, refresh
 from worker.search.mapping import IndexDesign
 from worker.search.sink import OpenSearchSink
@@ -27,7 +27,7 @@ def corpus(opensearch_node: OpenSearchNode) -> Iterator[tuple[OpenSearch, str]]:
     """Four documents written through the product's sink into a fresh index."""
     from worker.search.admin import setup_index
 
-    alias = "test-search-corpus"
+    alias = unique_name("test-search-corpus")
     settings = opensearch_node.settings(alias)
     client = opensearch_node.client()
     setup_index(settings, client=client)
@@ -110,7 +110,7 @@ def test_kuromoji_option_matches_inflected_words(opensearch_node: OpenSearchNode
     inflection (走った ~ 走る), which bigrams alone cannot, and bigram partial words still work."""
     from worker.search.admin import setup_index
 
-    alias = "test-search-kuromoji"
+    alias = unique_name("test-search-kuromoji")
     settings = opensearch_node.settings(alias, OPENSEARCH_JAPANESE_ANALYZER="kuromoji")
     client = opensearch_node.client()
     setup_index(settings, client=client)

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from tests.fixtures.opensearch import OpenSearchNode
+from tests.fixtures.opensearch import OpenSearchNode, unique_name
 from tests.integration.index_helpers import count, found, make_document, refresh
 from worker.errors import DocumentRejectedError
 from worker.models import SourceRef
@@ -127,7 +127,7 @@ def _unit(*values: float) -> tuple[float, ...]:
 @pytest.mark.parametrize("space", ["cosinesimil", "innerproduct", "l2"])
 def test_knn_returns_nearest_first_with_the_lucene_engine(opensearch_node: OpenSearchNode,
                                                           space: str) -> None:
-    alias = f"test-knn-{space}"
+    alias = unique_name(f"test-knn-{space}")
     settings = opensearch_node.settings(alias, OPENSEARCH_KNN_SPACE=space)
     client = opensearch_node.client()
     setup_index(settings, client=client)
@@ -155,7 +155,7 @@ def test_unordered_mode_for_serverless_writes_replays_and_deletes(
     into one index named like the alias (what index-setup makes there)."""
     from worker.search.admin import _setup_serverless
 
-    name = "test-serverless-style"
+    name = unique_name("test-serverless-style")
     client = opensearch_node.client()
     client.indices.delete(index=name, ignore_unavailable=True)
     _setup_serverless(client, IndexDesign(alias=name, dimensions=4))

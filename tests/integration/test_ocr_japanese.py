@@ -33,12 +33,15 @@ CER_BOUNDS = {
     "rotated-180": 0.02,
     "vertical": 0.02,
 }
-# Photos (blur, skew, uneven light, grain, JPEG q45) with three noise seeds; measured
-# 0.023, 0.085, 0.109 (mean 0.072). Without flattening the light: 0.74; without the jpn
-# re-read of Latin-junk lines the 0.085 was 0.225.
+# Photos (blur, skew, uneven light, grain, JPEG q45) with three noise seeds; measured with
+# the current code (Tesseract 5.3.0): 0.023, 0.031, 0.109 (mean 0.054). Over seeds 1-12 the
+# rates were 0.008-0.109 (median 0.031, mean 0.041), identical between runs, and move in
+# whole characters of the 129-character page (steps of 0.0078). The bounds allow one more
+# misread character per page than measured: a real regression (the 0.225 of seed 2 without
+# the jpn re-read of Latin-junk lines; 0.74 without flattening the light) fails at once.
 NOISY_SEEDS = (1, 2, 7)
-NOISY_MAX_CER_BOUND = 0.13
-NOISY_MEAN_CER_BOUND = 0.085
+NOISY_MAX_CER_BOUND = 0.117  # 0.109 + 1/129
+NOISY_MEAN_CER_BOUND = 0.063  # 0.054 + 1/129
 
 
 @pytest.mark.parametrize("case", sorted(CER_BOUNDS))

@@ -19,6 +19,8 @@ from worker.errors import (
 )
 from worker.models import SourceRef
 
+pytestmark = pytest.mark.integration  # moto server
+
 Versioned = tuple[S3ObjectStore, Any]  # the store, and a plain client to arrange S3
 
 

@@ -10,6 +10,8 @@ from worker.adapters.sqs import ReceivedMessage, SqsQueue
 from worker.config import Settings
 from worker.errors import ConfigurationError
 
+pytestmark = pytest.mark.integration  # moto server
+
 
 def test_batches_report_failed_entries_and_receive_counts(aws: AwsEnv) -> None:
     url = aws.client("sqs").create_queue(QueueName="q")["QueueUrl"]

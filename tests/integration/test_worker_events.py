@@ -11,9 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.fixtures.landing import Landing
 from tests.integration.test_worker_faults import documents, put, writes
 from tests.support.envs import fast_env
+
+pytestmark = pytest.mark.integration  # moto server
 
 # .pdf: the fake extractor, like the real pipeline, makes thumbnails only of what is pictured
 AWKWARD_KEYS = ["a b/c d.pdf", "1+1=2.pdf", "100% 本当.pdf", "請求書/２０２４年 見積書.pdf"]

@@ -12,9 +12,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.landing import Landing
 from tests.fixtures.worker_process import WorkerProcess, run_cli
 from tests.support.envs import fast_env
+
+pytestmark = pytest.mark.integration  # moto server
 
 
 def writes(out: Path) -> list[dict[str, object]]:

@@ -5,7 +5,6 @@ stay on the queue until it returns, then each file is indexed exactly once."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from tests.fixtures.landing import Landing, make_landing
 from tests.fixtures.moto import AwsEnv
-from tests.fixtures.opensearch import OpenSearchNode, start_node
+from tests.fixtures.opensearch import OpenSearchNode, own_node, unique_name
 from tests.integration.test_worker_e2e import SAMPLES
 from tests.integration.test_worker_events import eventbridge_event
 from tests.support.envs import fast_env
@@ -66,11 +65,10 @@ def test_files_become_searchable_and_deleted_files_disappear(
 
 
 @pytest.fixture
-def outage_node(opensearch_node: OpenSearchNode) -> Iterator[OpenSearchNode]:
-    """A node of this test's own (two ports up), so stopping it disturbs no other test."""
-    node, _ = start_node(opensearch_node.port + 2)
-    yield node
-    node.script("stop")
+def outage_node() -> Iterator[OpenSearchNode]:
+    """A node of this test's own (a free port), so stopping it disturbs no other test."""
+    with own_node() as node:
+        yield node
 
 
 def test_index_outage_keeps_messages_until_the_node_returns(
@@ -78,7 +76,7 @@ def test_index_outage_keeps_messages_until_the_node_returns(
     # A generous redrive count and a short backoff: however long the restart takes, the
     # messages are retried while the node is down and never reach the DLQ meanwhile.
     landing = make_landing(aws, max_receive=100)
-    alias = f"test-outage-{uuid.uuid4().hex[:8]}"
+    alias = unique_name("test-outage")
     setup_index(outage_node.settings(alias), client=outage_node.client())
     env = fast_env(landing, tmp_path, OPENSEARCH_ENDPOINT=outage_node.url,
                    OPENSEARCH_INDEX=alias, OPENSEARCH_AUTH="none",

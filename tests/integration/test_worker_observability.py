@@ -20,6 +20,8 @@ from tests.integration.test_worker_faults import put
 from tests.support.envs import fast_env
 from worker import metric_names
 
+pytestmark = pytest.mark.integration  # moto server
+
 
 def subsegment_names(segment: dict[str, Any]) -> set[str]:
     names: set[str] = set()

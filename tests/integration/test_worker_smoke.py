@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.landing import Landing
+
+pytestmark = pytest.mark.integration  # moto server
 
 
 def test_put_object_reaches_the_queue_as_an_eventbridge_event(landing: Landing) -> None:

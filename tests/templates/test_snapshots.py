@@ -4,6 +4,10 @@ diff in review.
 After an intended change, update them and commit the new JSON with the change:
 
     UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/templates/test_snapshots.py
+
+With UPDATE_SNAPSHOTS=1 a snapshot that differs is written and the test still fails (naming
+the files it wrote): an exported variable must never turn a changed template into a green
+run. The next run without it passes.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 def test_template_matches_its_snapshot(name: str, template_dir: Path) -> None:
     generated = (template_dir / name).read_text(encoding="utf-8")
     snapshot = SNAPSHOTS / name
-    if UPDATE:
+    expected = snapshot.read_text(encoding="utf-8") if snapshot.exists() else None
+    if UPDATE and generated != expected:
         snapshot.write_text(generated, encoding="utf-8")
-    assert snapshot.exists(), f"no snapshot {snapshot.name}: run with UPDATE_SNAPSHOTS=1"
-    expected = snapshot.read_text(encoding="utf-8")
+        pytest.fail(f"wrote snapshots/{name}: review and commit it, then rerun without "
+                    "UPDATE_SNAPSHOTS")
+    assert expected is not None, f"no snapshot {snapshot.name}: run with UPDATE_SNAPSHOTS=1"
     if generated != expected:
         diff = difflib.unified_diff(expected.splitlines(), generated.splitlines(),
                                     f"snapshots/{name}", f"generated {name}", lineterm="", n=2)
