@@ -1,6 +1,6 @@
 # Entry points for developers and CI. Each target is a script in scripts/ so that the
 # README's commands, CI and the Dockerfile share one implementation.
-.PHONY: run test unit lint samples bench templates clean queue-demo
+.PHONY: run test unit lint samples bench templates clean queue-demo lock
 
 run:        ## install what is needed, process samples/ into out/, print a summary
 	bash scripts/run-samples.sh
@@ -22,6 +22,9 @@ samples:    ## regenerate the documents in samples/ from code
 
 bench:      ## benchmarks: ratios against baselines measured in the same run
 	bash scripts/venv.sh dev && .venv/bin/python -m bench
+
+lock:       ## regenerate requirements/*.txt (hash-pinned) from pyproject.toml (scripts/lock.sh)
+	bash scripts/lock.sh
 
 templates:  ## write the CloudFormation templates to build/cfn
 	bash scripts/venv.sh dev && .venv/bin/python -m templates --out build/cfn
