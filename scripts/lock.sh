@@ -4,6 +4,8 @@
 #   requirements/dev.txt      the dev and infra extras + the build backend (scripts/venv.sh dev)
 #   requirements/runtime.txt  the runtime dependencies + the build backend (the Dockerfile,
 #                             scripts/venv.sh runtime); every version the same as in dev.txt
+#   requirements/checkov.txt  checkov at the version scripts/checkov.sh names, for its own
+#                             .venv-checkov (checkov pins an old boto3 of its own)
 #
 # Run it after any change to the dependencies in pyproject.toml, and commit the result; the
 # installs then take exactly these files with `pip --require-hashes` and the project itself
@@ -26,9 +28,10 @@ if [ "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$uv_version" 
 fi
 uv="$venv/bin/uv"
 
-mkdir -p requirements
-build_in="$(mktemp --suffix=.in)"
-trap 'rm -f "$build_in"' EXIT
+# inputs beside pyproject.toml, at fixed paths so that the locks' "via" lines stay stable
+mkdir -p requirements build/lock
+build_in=build/lock/build-system.in
+checkov_in=build/lock/checkov.in
 python3 - "$build_in" <<'PY'
 import sys, tomllib
 with open("pyproject.toml", "rb") as f:
@@ -47,6 +50,10 @@ tmp="$(mktemp)"
 { header "dev and infra extras"; cat "$tmp"; } > requirements/dev.txt
 "$uv" pip compile "${common[@]}" pyproject.toml "$build_in" -c requirements/dev.txt -o "$tmp"
 { header "runtime"; cat "$tmp"; } > requirements/runtime.txt
+checkov="$(sed -n 's/^version="\(.*\)"$/\1/p' scripts/checkov.sh)"
+echo "checkov==$checkov" > "$checkov_in"
+"$uv" pip compile "${common[@]}" "$checkov_in" -o "$tmp"
+{ header "checkov (scripts/checkov.sh)"; cat "$tmp"; } > requirements/checkov.txt
 rm -f "$tmp"
 echo "requirements/dev.txt: $(grep -c '^[a-z0-9]' requirements/dev.txt) packages," \
      "requirements/runtime.txt: $(grep -c '^[a-z0-9]' requirements/runtime.txt) packages"
