@@ -8,6 +8,8 @@
 # It is mounted only into the RUN steps that download (apt, pip) and never lands in a layer.
 # The base is a build argument; its default is a registry CodeBuild pulls from without
 # Docker Hub's rate limits. scripts/base-image.sh makes it locally with debootstrap.
+# CodeBuild (buildspec.yml) passes the same image pinned by digest: BASE_IMAGE=...@sha256:...
+# (scripts/base-image-digest.sh updates that pin).
 ARG BASE_IMAGE=public.ecr.aws/docker/library/debian:bookworm-slim
 
 # ---- base: both stages install their system packages the same way --------------------
@@ -19,6 +21,9 @@ RUN rm -f /etc/apt/apt.conf.d/docker-clean \
  && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
 
 # ---- build: the package and its dependencies in a virtual environment ----------------
+# Dependencies only from the lock (exact versions, sha256 of every file: --require-hashes);
+# the package itself after, with --no-deps. The build tools (pip, setuptools, wheel) are
+# removed from the venv before it is copied into the runtime image.
 FROM base AS build
 RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-system-deps.sh \
     --mount=type=cache,target=/var/cache/apt,sharing=locked \
@@ -26,14 +31,17 @@ RUN --mount=type=bind,source=scripts/install-system-deps.sh,target=/tmp/install-
     --mount=type=secret,id=ca-bundle \
     CA_BUNDLE=/run/secrets/ca-bundle bash /tmp/install-system-deps.sh image-build
 WORKDIR /src
+COPY requirements/runtime.txt ./requirements/
 COPY pyproject.toml README.md ./
 COPY worker ./worker
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=ca-bundle \
     if [ -r /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
  && python3 -m venv /opt/venv \
- && /opt/venv/bin/pip install --disable-pip-version-check . \
- && /opt/venv/bin/pip uninstall --yes pip
+ && /opt/venv/bin/pip install --disable-pip-version-check --require-hashes --no-deps \
+      -r requirements/runtime.txt \
+ && /opt/venv/bin/pip install --disable-pip-version-check --no-deps --no-build-isolation . \
+ && /opt/venv/bin/pip uninstall --yes setuptools wheel pip
 
 # ---- runtime --------------------------------------------------------------------------
 FROM base AS runtime

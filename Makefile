@@ -1,6 +1,6 @@
 # Entry points for developers and CI. Each target is a script in scripts/ so that the
 # README's commands, CI and the Dockerfile share one implementation.
-.PHONY: run test unit lint samples bench soak templates clean queue-demo
+.PHONY: run test unit lint samples bench soak templates clean queue-demo lock
 
 run:        ## install what is needed, process samples/ into out/, print a summary
 	bash scripts/run-samples.sh
@@ -25,6 +25,9 @@ bench:      ## benchmarks: ratios against baselines measured in the same run
 
 soak:       ## not in `make test`: 1,000 objects, workers killed and restarted, outages (~15 min)
 	bash scripts/venv.sh dev && nice -n 10 .venv/bin/python -m bench.soak $(SOAK_ARGS)
+
+lock:       ## regenerate requirements/*.txt (hash-pinned) from pyproject.toml (scripts/lock.sh)
+	bash scripts/lock.sh
 
 templates:  ## write the CloudFormation templates to build/cfn
 	bash scripts/venv.sh dev && .venv/bin/python -m templates --out build/cfn

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs checkov on the generated templates from its own virtual environment (.venv-checkov):
-# checkov pins an old boto3 that would fight the project's own.
+# checkov pins an old boto3 that would fight the project's own. It is installed from
+# requirements/checkov.txt (hash-pinned by scripts/lock.sh from the version below).
 #   checkov.sh [DIR] [checkov options...]     DIR defaults to build/cfn
 # Exit status is checkov's: non-zero when a check fails. Skips live in each resource's
 # Metadata (templates/metadata.py), each with its justification.
@@ -11,7 +12,7 @@ version="3.3.30"
 venv="${CHECKOV_VENV:-.venv-checkov}"
 if [ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$version" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q "checkov==$version"
+  "$venv/bin/python" -m pip install -q --require-hashes --no-deps -r requirements/checkov.txt
 fi
 
 dir="${1:-build/cfn}"

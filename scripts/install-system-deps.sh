@@ -29,23 +29,22 @@ runtime=(
   # .doc/.xls/.ppt/.rtf -> OOXML (office/libreoffice.py); ~305 MB installed, see docs/office-engines.md
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 )
-test=(
-  procps qpdf util-linux          # qpdf makes encrypted PDFs; setpriv runs a test as nobody
-)
-dev=(
-  make git curl procps qpdf       # qpdf makes encrypted PDFs for the tests
-  unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
-  docker.io debootstrap           # the image is built and run in the tests
+test=(                            # what the tests need besides the runtime (buildspec.yml too)
+  procps qpdf util-linux          # qpdf makes encrypted PDFs; setpriv runs a test without root's powers
   libgsf-bin                      # `gsf createole` writes the OLE2 files of the .msg fixtures
   zip p7zip-full gcab             # archive fixtures: encrypted zip members, 7z and cab (unsupported)
   python3-uno                     # tests: password-protected .doc/.xls; bench: a kept-alive office
-  util-linux                      # setpriv: a test runs the worker as nobody
+)
+dev=(
+  make git curl                   # the Makefile, the checkout, scripts' downloads
+  unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
+  docker.io debootstrap           # the image is built and run in the tests
 )
 
 case "$profile" in
   runtime) wanted=("${runtime[@]}") ;;
   dev)
-    wanted=("${runtime[@]}" "${dev[@]}")
+    wanted=("${runtime[@]}" "${test[@]}" "${dev[@]}")
     python3 -m venv --help >/dev/null 2>&1 || wanted+=(python3 python3-venv python3-pip)
     command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
     command -v mvn >/dev/null 2>&1 || wanted+=(maven)

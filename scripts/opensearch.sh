@@ -19,6 +19,9 @@
 # `cis-opensearch` (created here), and the cache lives in /var/cache/cis-worker so that user
 # can reach it. Environment: OPENSEARCH_PORT (9200), OPENSEARCH_HEAP (512m),
 # OPENSEARCH_CACHE (the folder that holds opensearch-<version>/).
+# Snapshots: the node's `path.repo` is $NODE/snapshots, so an `fs` snapshot repository can
+# live there (worker/search/snapshots.py; a node started before this setting existed needs a
+# restart to get it).
 set -euo pipefail
 shopt -s inherit_errexit  # a failing download inside $(...) stops the script too
 
@@ -174,13 +177,13 @@ start() {
     return 1
   fi
   assemble
-  mkdir -p "$NODE/data" "$NODE/logs"
+  mkdir -p "$NODE/data" "$NODE/logs" "$NODE/snapshots"
   rm -f "$PIDFILE"
   prepare_user
   log "starting on $URL (heap $HEAP)"
   local launcher=(env OPENSEARCH_JAVA_HOME="$(java_home)" OPENSEARCH_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP"
     "$DIST/bin/opensearch" -q -p "$PIDFILE" -E "http.port=$PORT" -E "node.name=cis-worker-$PORT"
-    -E "path.data=$NODE/data" -E "path.logs=$NODE/logs")
+    -E "path.data=$NODE/data" -E "path.logs=$NODE/logs" -E "path.repo=$NODE/snapshots")
   if [ "$(id -u)" -eq 0 ]; then
     launcher=(setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups "${launcher[@]}")
   fi

@@ -21,6 +21,7 @@ from worker import metric_names as m
 ERROR_RATE_PERCENT = 5
 MEMORY_PERCENT = 85
 FIVE_MINUTES = 300
+NO_TASK_MINUTES = 15  # a start from zero takes ~4-5 minutes (docs/cost.md)
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,33 @@ def _queue_alarms(t: Template, p: MainParameters, topic: sns.Topic, queues: Queu
            ComparisonOperator="GreaterThanThreshold", Threshold=0)
 
 
-def _service_alarms(t: Template, topic: sns.Topic, compute: Compute,
+def _stuck_metrics(queues: Queues, dims: list[cloudwatch.MetricDimension]
+                   ) -> list[cloudwatch.MetricDataQuery]:
+    """1 when messages wait and no task runs (a service scaled to zero is not stuck)."""
+    def stat(query_id: str, namespace: str, name: str,
+             dimensions: list[cloudwatch.MetricDimension]) -> cloudwatch.MetricDataQuery:
+        return cloudwatch.MetricDataQuery(Id=query_id, ReturnData=False, MetricStat=(
+            cloudwatch.MetricStat(Stat="Maximum", Period=60, Metric=cloudwatch.Metric(
+                Namespace=namespace, MetricName=name, Dimensions=dimensions))))
+    return [
+        stat("visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+             [cloudwatch.MetricDimension(Name="QueueName", Value=queues.work.name)]),
+        stat("running", CONTAINER_INSIGHTS, "RunningTaskCount", dims),
+        cloudwatch.MetricDataQuery(Id="stuck", ReturnData=True,
+                                   Label="Messages waiting, no running task",
+                                   Expression="IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)"),
+    ]
+
+
+def _service_alarms(t: Template, topic: sns.Topic, queues: Queues, compute: Compute,
                     service: WorkerService) -> None:
     dims = [cloudwatch.MetricDimension(Name="ClusterName", Value=compute.cluster_name),
             cloudwatch.MetricDimension(Name="ServiceName", Value=service.name)]
     _alarm(t, "NoRunningTasksAlarm", topic,
-           "The service runs no task (runbook: no running tasks).",
-           Namespace=CONTAINER_INSIGHTS, MetricName="RunningTaskCount", Dimensions=dims,
-           Statistic="Minimum", Period=60, EvaluationPeriods=5,
-           ComparisonOperator="LessThanThreshold", Threshold=1, TreatMissingData="breaching")
+           f"Messages waited {NO_TASK_MINUTES} minutes and no task ran: the start from zero "
+           "failed (runbook: no running tasks).",
+           Metrics=_stuck_metrics(queues, dims), EvaluationPeriods=NO_TASK_MINUTES,
+           ComparisonOperator="GreaterThanOrEqualToThreshold", Threshold=1)
     _alarm(t, "HighMemoryAlarm", topic,
            f"Task memory above {MEMORY_PERCENT}% (runbook: high memory).",
            Namespace="AWS/ECS", MetricName="MemoryUtilization", Dimensions=dims,
@@ -103,7 +122,7 @@ def add_alarms(t: Template, p: MainParameters, key: DataKey, queues: Queues,
                                             Protocol="email", Endpoint=Ref(p.alert_email)))
     _worker_alarms(t, p, topic)
     _queue_alarms(t, p, topic, queues)
-    _service_alarms(t, topic, compute, service)
+    _service_alarms(t, topic, queues, compute, service)
     return Alerts(topic=topic)
 
 

@@ -3,8 +3,10 @@
 Instances come from a launch template (ECS-optimized Amazon Linux 2023 AMI from its public SSM
 parameter, encrypted gp3, IMDSv2 only with a hop limit of 1, detailed monitoring); the group
 mixes four similar instance types, capacity-optimized spot with capacity rebalancing. ECS
-scales the group (managed scaling), protects instances that run tasks from scale-in
-(managed termination protection) and drains them before termination (managed draining).
+scales the group (managed scaling, target 100%: as many instances as the tasks need, none when
+no task runs — the group's minimum is MinTasks, zero by default), protects instances that run
+tasks from scale-in (managed termination protection) and drains them before termination
+(managed draining).
 """
 
 from __future__ import annotations

@@ -68,6 +68,7 @@ MAIN_DELIVERIES = (
     ("AlarmsIntoTopic", "cloudwatch.amazonaws.com"),
     ("AccessLogsIntoBucket", "logging.s3.amazonaws.com"),
     ("FlowLogsIntoBucket", "delivery.logs.amazonaws.com"),
+    ("TrailIntoBucket", "cloudtrail.amazonaws.com"),  # LandingDataEvents=true (audit.py)
 )
 
 

@@ -1,11 +1,19 @@
-"""VPC endpoints: how the private subnets reach AWS without a route to the internet.
+"""VPC endpoints: how the private subnets reach AWS, and what they may reach through them.
 
 S3 is a gateway endpoint (free; ECR's image layers come through it too). The interface
 endpoints are the ones something in the task or on the instance calls; each costs an hourly
-fee per availability zone, so they sit in two of the three zones (instances in the third reach
-them across zones) and the Secrets Manager one exists only when a secret is configured.
-With InterfaceEndpoints=minimal only the SQS endpoint stays and the rest goes out through
-the NAT gateway, which costs far less than nine endpoints in two zones (docs/cost.md).
+fee per availability zone. With InterfaceEndpoints=minimal (the default, the design
+checklist's layout) only the SQS endpoint exists, in the NAT gateway's zone — the layout
+already depends on that zone — and the rest goes out through the NAT gateway. With `all`
+every API the workers call has an endpoint in two of the three zones (instances in the third
+reach them across zones) and the Secrets Manager one exists only when a secret is configured.
+
+Every endpoint whose service supports endpoint policies has one (endpoint_policies.py): only
+this stack's queues, buckets, log group, repositories, model and secret can be reached
+through it. `ecs`, `ecs-agent` and `ecs-telemetry` do not support endpoint policies (the ECS
+developer guide: "Controlling access to Amazon ECS by attaching an endpoint policy to the VPC
+endpoint isn't currently supported"); they carry none, and the agent's instance role (an
+AWS-managed policy) is what bounds them.
 
 Left out on purpose: `sts` (task credentials come from the ECS agent, nothing calls STS),
 `ssm`/`ssmmessages`/`ec2messages` (no shell on workers: no Session Manager, no ECS Exec),
@@ -15,8 +23,10 @@ Logs call KMS themselves, server side).
 
 from __future__ import annotations
 
-from troposphere import Ref, Sub, Template, ec2
+from troposphere import If, Ref, Sub, Template, ec2
 
+from templates import endpoint_policies
+from templates.endpoint_policies import Reachable
 from templates.network import Network
 from templates.parameters import ALL_ENDPOINTS, SECRET_ENDPOINT
 
@@ -36,25 +46,38 @@ INTERFACE_ENDPOINTS: dict[str, str] = {
 }
 ALWAYS = {"sqs"}  # the checklist's: kept with InterfaceEndpoints=minimal too
 CONDITIONS = {"secretsmanager": SECRET_ENDPOINT}
+NO_ENDPOINT_POLICY = frozenset({"ecs", "ecs-agent", "ecs-telemetry"})
 
 
 def _title(service: str) -> str:
     return "".join(part.title() for part in service.replace("-", ".").split(".")) + "Endpoint"
 
 
-def add_endpoints(t: Template, network: Network) -> None:
+def _subnets(service: str, network: Network) -> object:
+    """Two zones with all endpoints; the always-on SQS endpoint sits in one zone (the NAT
+    gateway's) when the layout is minimal."""
+    two = network.subnet_ids[:ENDPOINT_AZ_COUNT]
+    if service in ALWAYS:
+        return If(ALL_ENDPOINTS, two, network.subnet_ids[:1])
+    return two
+
+
+def add_endpoints(t: Template, network: Network, reach: Reachable) -> None:
     t.add_resource(ec2.VPCEndpoint(
         "S3GatewayEndpoint", VpcId=Ref(network.vpc), VpcEndpointType="Gateway",
         ServiceName=Sub("com.amazonaws.${AWS::Region}.s3"),
-        RouteTableIds=[Ref(network.private_route_table)]))
+        RouteTableIds=[Ref(network.private_route_table)],
+        PolicyDocument=endpoint_policies.s3_gateway(reach)))
     for service in INTERFACE_ENDPOINTS:
-        extra = {}
+        extra: dict[str, object] = {}
         if service not in ALWAYS:
             extra["Condition"] = CONDITIONS.get(service, ALL_ENDPOINTS)
+        if service not in NO_ENDPOINT_POLICY:
+            extra["PolicyDocument"] = endpoint_policies.for_service(service, reach)
         t.add_resource(ec2.VPCEndpoint(
             _title(service), VpcId=Ref(network.vpc), VpcEndpointType="Interface",
             ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
             PrivateDnsEnabled=True,
-            SubnetIds=network.subnet_ids[:ENDPOINT_AZ_COUNT],
+            SubnetIds=_subnets(service, network),
             SecurityGroupIds=[Ref(network.endpoint_sg)],
             **extra))

@@ -1,9 +1,14 @@
-"""The task's two roles: what the worker may do, and what ECS may do to start it.
+"""The tasks' roles: what the worker may do, what the operator's commands may do, and what
+ECS may do to start either.
 
-The task role carries the worker's permissions on this stack's named resources (policies.py);
-the execution role, a different role, only pulls the two images, writes the log streams and
-reads the one search secret when there is one. The task's log group lives here too, since
-the execution role is scoped to it.
+The worker's task role carries only what `cis-worker run` uses on this stack's named
+resources (policies.py): it cannot send to its own queue, list the landing bucket or
+administer the search domain. `backfill`, `redrive` and `index-setup` run as the operator
+task (service.py) under the operator role, which may enqueue, move the DLQ back and — as the
+search domain's master user when no SearchAdminRoleArn is given — set the index up and map
+the worker's role to an index-level write role there. The execution role, a third role, only
+pulls the two images, writes the log streams and reads the one search secret when there is
+one. The tasks' log group lives here too, since the execution role is scoped to it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ ECS_TASKS = "ecs-tasks.amazonaws.com"
 @dataclass(frozen=True)
 class TaskIdentities:
     task_role: iam.Role
+    operator_role: iam.Role
     execution_role: iam.Role
     log_group: logs.LogGroup
 
@@ -33,11 +39,15 @@ class TaskIdentities:
     def task_role_arn(self) -> GetAtt:
         return GetAtt(self.task_role, "Arn")
 
+    @property
+    def operator_role_arn(self) -> GetAtt:
+        return GetAtt(self.operator_role, "Arn")
+
 
 def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
                storage: Storage, compute: Compute) -> iam.Role:
     statements = policies.worker_statements(
-        queue_arn=queues.work.arn, dlq_arn=queues.dead_letters.arn,
+        queue_arn=queues.work.arn,
         landing_arn=storage.landing.arn, thumbnail_arn=storage.thumbnails.arn,
         key_arn=key.arn,
         model_arn=Sub("arn:${AWS::Partition}:bedrock:${Region}::foundation-model/${Model}",
@@ -46,10 +56,25 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
     )
     role = t.add_resource(iam.Role(
         "TaskRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
-        Description="cis-worker task: queue, buckets, key, Bedrock model, traces",
+        Description="cis-worker task (run): its queue, buckets, key, Bedrock model, traces",
         Policies=[policies.inline("worker", *statements)]))
     t.add_resource(policies.conditional_policy(
         "TaskExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
+        policies.search_write_statements(Ref(p.search_domain_arn))))
+    return role
+
+
+def _operator_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
+                   storage: Storage) -> iam.Role:
+    statements = policies.operator_statements(
+        queue_arn=queues.work.arn, dlq_arn=queues.dead_letters.arn,
+        landing_arn=storage.landing.arn, key_arn=key.arn)
+    role = t.add_resource(iam.Role(
+        "OperatorRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
+        Description="cis-worker operator task: backfill, redrive, index-setup",
+        Policies=[policies.inline("operator", *statements)]))
+    t.add_resource(policies.conditional_policy(
+        "OperatorExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
         policies.search_statements(Ref(p.search_domain_arn))))
     return role
 
@@ -84,6 +109,7 @@ def add_task_identities(t: Template, p: MainParameters, key: DataKey, queues: Qu
     log_group = _log_group(t, p, key)
     return TaskIdentities(
         task_role=_task_role(t, p, key, queues, storage, compute),
+        operator_role=_operator_role(t, p, key, queues, storage),
         execution_role=_execution_role(t, p, log_group),
         log_group=log_group,
     )

@@ -20,6 +20,9 @@ CREATE_SEARCH_DOMAIN = "CreateSearchDomain"
 HAS_SEARCH_DOMAIN_ARN = "HasSearchDomainArn"
 HAS_SEARCH_SECRET = "HasSearchSecret"
 HAS_SEARCH_ADMIN_ROLE = "HasSearchAdminRole"
+LANDING_DATA_EVENTS = "LandingDataEvents"
+
+TOKYO_S3_PREFIX_LIST = "pl-61a54008"  # com.amazonaws.ap-northeast-1.s3
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class MainParameters:
     vpc_cidr: Parameter
     nat_gateway: Parameter
     endpoints: Parameter
+    s3_prefix_list: Parameter
     instance_types: Parameter
     ami: Parameter
     initial_instances: Parameter
@@ -60,6 +64,7 @@ class MainParameters:
     search_secret: Parameter
     log_retention_days: Parameter
     landing_noncurrent_days: Parameter
+    landing_data_events: Parameter
 
 
 def _p(t: Template, name: str, **kwargs: object) -> Parameter:
@@ -92,13 +97,22 @@ def _network(t: Template) -> dict[str, Parameter]:
         "vpc_cidr": _p(t, "VpcCidr", Default="10.42.0.0/16",
                        AllowedPattern="^(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-2])$",
                        Description="CIDR of the new VPC (/16 to /22: four /24 subnets)."),
-        "nat_gateway": _p(t, "CreateNatGateway", Default="false", AllowedValues=["true", "false"],
-                          Description="Add a NAT gateway: for a search cluster outside the VPC, "
-                          "or instead of most interface endpoints (InterfaceEndpoints=minimal)."),
-        "endpoints": _p(t, "InterfaceEndpoints", Default="all", AllowedValues=["all", "minimal"],
-                        Description="all: every AWS API the workers call has an interface "
-                        "endpoint (no internet path needed); minimal: SQS only, the rest through "
-                        "the NAT gateway (cheaper, see docs/cost.md)."),
+        "nat_gateway": _p(t, "CreateNatGateway", Default="true", AllowedValues=["true", "false"],
+                          Description="One NAT gateway: the APIs without an interface endpoint "
+                          "(InterfaceEndpoints=minimal), or a search cluster outside the VPC. "
+                          "false with InterfaceEndpoints=all: no internet path at all."),
+        "endpoints": _p(t, "InterfaceEndpoints", Default="minimal",
+                        AllowedValues=["all", "minimal"],
+                        Description="minimal (the design checklist's): S3 gateway and SQS "
+                        "endpoints, the rest through the NAT gateway; all: every AWS API the "
+                        "workers call has an interface endpoint (locked down, ~8x the network "
+                        "cost, see docs/cost.md)."),
+        "s3_prefix_list": _p(t, "S3PrefixListId", Default=TOKYO_S3_PREFIX_LIST,
+                             AllowedPattern="^pl-[0-9a-f]{8,17}$",
+                             Description="AWS-managed prefix list of S3 in this region (the "
+                             "tasks' egress rule); Tokyo's by default. Elsewhere: aws ec2 "
+                             "describe-managed-prefix-lists --filters Name=prefix-list-name,"
+                             "Values=com.amazonaws.REGION.s3"),
     }
 
 
@@ -112,13 +126,17 @@ def _compute(t: Template) -> dict[str, Parameter]:
         "ami": _p(t, "EcsAmi", Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                   Default="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
                   Description="Public SSM parameter of the ECS-optimized Amazon Linux 2023 AMI."),
-        "initial_instances": _p(t, "InitialInstances", Type="Number", Default=2, MinValue=1,
-                                Description="Instances at creation (ECS scales them after)."),
+        "initial_instances": _p(t, "InitialInstances", Type="Number", Default=0, MinValue=0,
+                                Description="Instances at creation (ECS scales them after; 0: "
+                                "the first message starts one)."),
         "on_demand_base": _p(t, "OnDemandBaseCapacity", Type="Number", Default=0, MinValue=0,
                              Description="Instances always on demand; the rest is spot."),
         "image_repository": _p(t, "ImageRepositoryName", Default="cis-worker",
                                Description="ECR repository of the worker image (pipeline stack)."),
-        "image_tag": _p(t, "ImageTag", Default="latest",
+        "image_tag": _p(t, "ImageTag", AllowedPattern="^[0-9a-f]{12,40}$",
+                        ConstraintDescription="a commit hash tag that CodeBuild pushed "
+                        "(12 hex characters); the repository's tags are immutable and there "
+                        "is no `latest`",
                         Description="Worker image tag: the commit hash CodeBuild pushed."),
         "xray_daemon_version": _p(t, "XRayDaemonVersion", Default="3.3.14",
                                   Description="Tag of the X-Ray daemon image, pulled through the "
@@ -134,8 +152,10 @@ def _compute(t: Template) -> dict[str, Parameter]:
 
 def _scaling(t: Template) -> dict[str, Parameter]:
     return {
-        "min_tasks": _p(t, "MinTasks", Type="Number", Default=1, MinValue=1,
-                        Description="Tasks when the queue is idle."),
+        "min_tasks": _p(t, "MinTasks", Type="Number", Default=0, MinValue=0,
+                        Description="Tasks when the queue is idle: 0 scales to zero (the first "
+                        "message starts a task, minutes later); 1 answers at once but costs "
+                        "an always-on instance (docs/cost.md)."),
         "max_tasks": _p(t, "MaxTasks", Type="Number", Default=10, MinValue=1,
                         Description="Upper bound of tasks (and instances)."),
         "acceptable_latency": _p(t, "AcceptableLatencySeconds", Type="Number", Default=600,
@@ -168,7 +188,8 @@ def _search(t: Template) -> dict[str, Parameter]:
                                Description="OpenSearch gp3 volume size (GiB)."),
         "search_admin_role": _p(t, "SearchAdminRoleArn", Default="",
                                 Description="IAM role that is the domain's master user; empty "
-                                "makes the task role the master user."),
+                                "makes the stack's operator role (the index-setup task) the "
+                                "master user. Never the worker's role."),
         "search_endpoint": _p(t, "SearchEndpoint", Default="",
                               Description="https URL of an existing OpenSearch (when no domain "
                               "is created)."),
@@ -188,6 +209,11 @@ def _storage(t: Template) -> dict[str, Parameter]:
         "landing_noncurrent_days": _p(t, "LandingNoncurrentDays", Type="Number", Default=30,
                                       MinValue=1, Description="Days an overwritten or deleted "
                                       "landing file version is kept."),
+        "landing_data_events": _p(t, "LandingDataEvents", Default="false",
+                                  AllowedValues=["true", "false"],
+                                  Description="A CloudTrail trail of the landing bucket's S3 "
+                                  "data events (who read, wrote or deleted which file) into "
+                                  "the log bucket; ~$0.10 per 100,000 events."),
     }
 
 
@@ -210,6 +236,7 @@ def _conditions(t: Template, p: MainParameters) -> None:
     t.add_condition(HAS_SEARCH_DOMAIN_ARN, _given(p.search_domain_arn))
     t.add_condition(HAS_SEARCH_SECRET, _given(p.search_secret))
     t.add_condition(HAS_SEARCH_ADMIN_ROLE, _given(p.search_admin_role))
+    t.add_condition(LANDING_DATA_EVENTS, Equals(Ref(p.landing_data_events), "true"))
     # Rules may not refer to conditions, so they reuse the conditions' expressions.
     _rule(t, "EgressIsPossible", Or(all_endpoints, nat),
           "InterfaceEndpoints=minimal needs CreateNatGateway=true.")

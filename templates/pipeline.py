@@ -1,9 +1,11 @@
 """The pipeline stack (one per account): image repository, CodeBuild project and its role.
 
-CodeBuild runs buildspec.yml: lint and unit tests, the templates and cfn-lint, the image build,
-a push under the commit hash and `latest`, imagedefinitions.json. The repository scans on push
-and keeps the last images only; a pull-through cache rule brings ECR Public images (the X-Ray
-daemon) into the private registry, where the main stack's private subnets can pull them.
+CodeBuild runs buildspec.yml: lint and unit tests, the templates and cfn-lint, the image build
+from a base pinned by digest, a dependency audit, an SBOM, a push under the commit hash only,
+imagedefinitions.json. The repository's tags are immutable (a pushed commit tag always names
+the same image; there is no moving `latest`), it scans on push and keeps the last images
+only; a pull-through cache rule brings ECR Public images (the X-Ray daemon) into the private
+registry, where the main stack's private subnets can pull them.
 """
 
 from __future__ import annotations
@@ -64,12 +66,10 @@ def _repository(t: Template, name: object, key: DataKey) -> ecr.Repository:
     repo = t.add_resource(ecr.Repository(
         "Repository", RepositoryName=name, DeletionPolicy="Retain", UpdateReplacePolicy="Retain",
         ImageScanningConfiguration=ecr.ImageScanningConfiguration(ScanOnPush=True),
-        ImageTagMutability="MUTABLE",
+        ImageTagMutability="IMMUTABLE",
         EncryptionConfiguration=ecr.EncryptionConfiguration(EncryptionType="KMS",
                                                             KmsKey=key.arn),
         LifecyclePolicy=ecr.LifecyclePolicy(LifecyclePolicyText=json.dumps(LIFECYCLE))))
-    skip_checks(repo, {"CKV_AWS_51": "The build pushes a moving `latest` tag beside the "
-                                     "immutable commit-hash tags that deployments use."})
     t.add_resource(ecr.PullThroughCacheRule(
         "EcrPublicPullThrough", EcrRepositoryPrefix=PULL_THROUGH_PREFIX,
         UpstreamRegistryUrl=PULL_THROUGH_UPSTREAM))

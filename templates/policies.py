@@ -22,6 +22,9 @@ from awacs import (
     sts,
     xray,
 )
+from awacs import (
+    iam as iam_actions,
+)
 from awacs.aws import (
     Action,
     Allow,
@@ -130,6 +133,19 @@ def service_may_check_bucket(service: str, bucket_arn: object) -> Statement:
     )
 
 
+def trail_may_write(bucket_arn: object, prefix: str) -> list[Statement]:
+    """CloudTrail checks the bucket's ACL, then writes this account's log files under
+    `prefix` (the only writer the bucket's owner-enforced ownership needs no ACL for)."""
+    service = Principal("Service", ["cloudtrail.amazonaws.com"])
+    return [
+        Statement(Sid="TrailAclCheck", Effect=Allow, Principal=service,
+                  Action=[s3.GetBucketAcl], Resource=[bucket_arn], Condition=from_this_account()),
+        Statement(Sid="TrailWrite", Effect=Allow, Principal=service, Action=[s3.PutObject],
+                  Resource=[under(bucket_arn, f"{prefix}AWSLogs/${{AWS::AccountId}}/*")],
+                  Condition=from_this_account()),
+    ]
+
+
 def queue_policy(queue_arn: object, rule_arn: object) -> PolicyDocument:
     """The EventBridge rule (and only that rule) may send to the queue; TLS only."""
     return document(
@@ -145,30 +161,72 @@ def queue_policy(queue_arn: object, rule_arn: object) -> PolicyDocument:
     )
 
 
-def worker_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object,
-                      thumbnail_arn: object, key_arn: object, model_arn: object,
-                      task_arns: object) -> list[Statement]:
-    """What `cis-worker run` (and backfill/redrive, run as the same task) needs."""
+# What `cis-worker run` does with its queue: nothing else (no send: a worker cannot put a
+# message on its own queue).
+WORKER_QUEUE_ACTIONS = (sqs.ReceiveMessage, sqs.DeleteMessage, sqs.ChangeMessageVisibility)
+TRACE_ACTIONS = (xray.PutTraceSegments, xray.PutTelemetryRecords, xray.GetSamplingRules,
+                 xray.GetSamplingTargets, xray.GetSamplingStatisticSummaries)
+
+
+def worker_statements(*, queue_arn: object, landing_arn: object, thumbnail_arn: object,
+                      key_arn: object, model_arn: object, task_arns: object) -> list[Statement]:
+    """What `cis-worker run` needs, and nothing more: backfill, redrive and index-setup run
+    as the operator task (operator_statements)."""
     return [
-        allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.ChangeMessageVisibility,
-               sqs.GetQueueAttributes, sqs.GetQueueUrl, sqs.SendMessage], [queue_arn], "Queue"),
-        allow([sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes, sqs.SendMessage,
-               sqs.StartMessageMoveTask, sqs.ListMessageMoveTasks], [dlq_arn], "DeadLetters"),
-        allow([s3.GetObject], [under(landing_arn)], "Read"),  # the current version only
-        allow([s3.ListBucket, s3.ListBucketVersions], [landing_arn], "ListLanding"),
+        allow(list(WORKER_QUEUE_ACTIONS), [queue_arn], "Queue"),
+        # the current version only; a delete marker still answers 404 without s3:ListBucket
+        allow([s3.GetObject], [under(landing_arn)], "Read"),
         allow([s3.PutObject, s3.DeleteObject], [under(thumbnail_arn)], "Thumbs"),
         allow([kms.Decrypt, kms.GenerateDataKey], [key_arn], "DataKey"),
         allow([bedrock.InvokeModel], [model_arn], "Embeddings"),
         allow([ecs.UpdateTaskProtection, ecs.GetTaskProtection], [task_arns], "TaskProtection"),
-        allow([xray.PutTraceSegments, xray.PutTelemetryRecords, xray.GetSamplingRules,
-               xray.GetSamplingTargets, xray.GetSamplingStatisticSummaries], ["*"], "Traces"),
+        allow(list(TRACE_ACTIONS), ["*"], "Traces"),
     ]
 
 
+def operator_statements(*, queue_arn: object, dlq_arn: object, landing_arn: object,
+                        key_arn: object) -> list[Statement]:
+    """`cis-worker backfill` (list the landing bucket, send events), `redrive` (move the DLQ
+    back) and `index-setup` (the search grants are added beside, per layout)."""
+    return [
+        allow([sqs.SendMessage, sqs.GetQueueAttributes, sqs.GetQueueUrl], [queue_arn],
+              "Enqueue"),
+        allow([sqs.StartMessageMoveTask, sqs.ListMessageMoveTasks, sqs.CancelMessageMoveTask,
+               sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes],
+              [dlq_arn], "Redrive"),
+        allow([s3.ListBucket], [landing_arn], "ListLanding"),
+        allow([kms.Decrypt, kms.GenerateDataKey], [key_arn], "DataKey"),
+    ]
+
+
+def pass_role_statements(role_arn: object, service: str) -> list[Statement]:
+    """Hand one role to one service (OpenSearch takes the snapshot role when a repository
+    is registered)."""
+    return [Statement(Sid="PassSnapshotRole", Effect=Allow, Action=[iam_actions.PassRole],
+                      Resource=[role_arn],
+                      Condition=Condition(StringEquals("iam:PassedToService", service)))]
+
+
+def bucket_access_statements(bucket_arn: object) -> list[Statement]:
+    """Read, write and list one bucket (the snapshot repository's)."""
+    return [allow([s3.ListBucket], [bucket_arn], "SnapshotBucket"),
+            allow([s3.GetObject, s3.PutObject, s3.DeleteObject], [under(bucket_arn)],
+                  "SnapshotObjects")]
+
+
 def search_statements(domain_arn: object) -> list[Statement]:
-    """HTTP access to one OpenSearch domain's API (SigV4)."""
+    """HTTP access to one OpenSearch domain's API (SigV4). What a principal may do there is
+    then decided by the domain's fine-grained access control (its role mapping)."""
     return [allow([es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
                   [domain_arn, under(domain_arn)], "SearchDomain")]
+
+
+def search_write_statements(domain_arn: object) -> list[Statement]:
+    """The worker's HTTP access to the domain: read and write documents (bulk, search,
+    update-by-query, delete); no PUT or DELETE of indices — and the domain's role mapping
+    narrows it to the index pattern."""
+    return [allow([es.ESHttpGet, es.ESHttpHead, es.ESHttpPost], [under(domain_arn)],
+                  "SearchDomain")]
 
 
 def execution_statements(*, repository_arns: Resources, pull_through_arn: object,

@@ -2,9 +2,13 @@
 
 With CreateSearchDomain=true the stack makes a one-node domain inside the VPC: encrypted at
 rest with the stack's key, node-to-node encryption, HTTPS only with TLS 1.2 or newer,
-fine-grained access control whose master user is an IAM role (SearchAdminRoleArn, or the task
-role when none is given), its logs in CloudWatch. Otherwise the worker writes to SearchEndpoint;
-a rule (parameters.py) refuses a stack that has neither.
+fine-grained access control whose master user is an IAM role — SearchAdminRoleArn, or the
+operator role (identities.py) when none is given, never the worker's role — and its logs,
+audit log included, in CloudWatch. The worker's role gets no admin rights: `index-setup`, run
+as the operator, maps it to an index-level write role (worker/search/security.py). A snapshot
+bucket and the role OpenSearch uses to write to it come with the domain; `index-setup`
+registers the repository (worker/search/snapshots.py). Otherwise the worker writes to
+SearchEndpoint; a rule (parameters.py) refuses a stack that has neither.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from awacs import es
+from awacs import kms as kms_actions
 from awacs import logs as log_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import (
@@ -23,6 +28,7 @@ from troposphere import (
     Sub,
     Template,
     ec2,
+    iam,
     logs,
     opensearchservice,
 )
@@ -30,8 +36,9 @@ from troposphere import (
 from templates import policies
 from templates.encryption import DataKey
 from templates.identities import TaskIdentities
-from templates.network import Network
+from templates.network import Network, https_egress
 from templates.parameters import CREATE_SEARCH_DOMAIN, HAS_SEARCH_ADMIN_ROLE, MainParameters
+from templates.storage import Bucket, private_bucket
 
 ENGINE_VERSION = "OpenSearch_2.19"
 TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
@@ -42,10 +49,12 @@ COND = {"Condition": CREATE_SEARCH_DOMAIN}
 @dataclass(frozen=True)
 class SearchTarget:
     endpoint: object  # https URL the worker writes to
+    snapshot_bucket: object  # bucket name of the snapshot repository, or "" without a domain
+    snapshot_role_arn: object  # the role OpenSearch writes snapshots with, or ""
 
 
 def _security_group(t: Template, network: Network) -> ec2.SecurityGroup:
-    return t.add_resource(ec2.SecurityGroup(
+    group = t.add_resource(ec2.SecurityGroup(
         "SearchSecurityGroup", VpcId=Ref(network.vpc), **COND,
         GroupDescription="OpenSearch domain: HTTPS from the worker tasks only",
         SecurityGroupIngress=[ec2.SecurityGroupRule(
@@ -53,6 +62,10 @@ def _security_group(t: Template, network: Network) -> ec2.SecurityGroup:
             SourceSecurityGroupId=Ref(network.task_sg))],
         SecurityGroupEgress=[ec2.SecurityGroupRule(
             Description="No outbound traffic", IpProtocol="-1", CidrIp="127.0.0.1/32")]))
+    t.add_resource(https_egress("TaskEgressToSearch", network.task_sg,
+                                "HTTPS to the search domain", Condition=CREATE_SEARCH_DOMAIN,
+                                DestinationSecurityGroupId=GetAtt(group, "GroupId")))
+    return group
 
 
 def _log_groups(t: Template, key: DataKey) -> dict[str, opensearchservice.LogPublishingOption]:
@@ -72,15 +85,35 @@ def _log_groups(t: Template, key: DataKey) -> dict[str, opensearchservice.LogPub
 
 
 def _access_policy(domain_arn: object, ids: TaskIdentities, admin: object) -> PolicyDocument:
-    principals = [ids.task_role_arn, If(HAS_SEARCH_ADMIN_ROLE, admin, Ref("AWS::NoValue"))]
+    principals = [ids.task_role_arn, ids.operator_role_arn,
+                  If(HAS_SEARCH_ADMIN_ROLE, admin, Ref("AWS::NoValue"))]
     return policies.document(Statement(
         Effect=Allow, Principal=Principal("AWS", principals),
         Action=[es.ESHttpGet, es.ESHttpHead, es.ESHttpPost, es.ESHttpPut, es.ESHttpDelete],
         Resource=[policies.under(domain_arn)]))
 
 
+def _snapshots(t: Template, key: DataKey, ids: TaskIdentities,
+               logs: Bucket) -> tuple[Bucket, iam.Role]:
+    """The bucket manual snapshots go to, the role OpenSearch writes them with, and the
+    operator's right to hand that role to OpenSearch when it registers the repository."""
+    bucket = private_bucket(t, "SnapshotBucket", key, logs=logs, condition=CREATE_SEARCH_DOMAIN)
+    role = t.add_resource(iam.Role(
+        "SnapshotRole", **COND,
+        AssumeRolePolicyDocument=policies.assume_role("es.amazonaws.com"),
+        Description="OpenSearch Service writes the domain's manual snapshots to its bucket",
+        Policies=[policies.inline("snapshots", *policies.bucket_access_statements(bucket.arn),
+                                  policies.allow([kms_actions.Decrypt,
+                                                  kms_actions.GenerateDataKey],
+                                                 [key.arn], "DataKey"))]))
+    t.add_resource(policies.conditional_policy(
+        "OperatorSnapshotRole", ids.operator_role, CREATE_SEARCH_DOMAIN,
+        policies.pass_role_statements(GetAtt(role, "Arn"), "es.amazonaws.com")))
+    return bucket, role
+
+
 def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
-               ids: TaskIdentities) -> SearchTarget:
+               ids: TaskIdentities, logs: Bucket) -> SearchTarget:
     name = Join("-", [Ref(p.project), Ref(p.environment)])
     domain_arn = policies.arn("es", "domain/${Name}", Name=name)
     admin = Ref(p.search_admin_role)
@@ -99,7 +132,7 @@ def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
         AdvancedSecurityOptions=opensearchservice.AdvancedSecurityOptionsInput(
             Enabled=True, InternalUserDatabaseEnabled=False,
             MasterUserOptions=opensearchservice.MasterUserOptions(
-                MasterUserARN=If(HAS_SEARCH_ADMIN_ROLE, admin, ids.task_role_arn))),
+                MasterUserARN=If(HAS_SEARCH_ADMIN_ROLE, admin, ids.operator_role_arn))),
         AccessPolicies=policies.as_dict(_access_policy(domain_arn, ids, admin)),
         VPCOptions=opensearchservice.VPCOptions(
             SubnetIds=network.subnet_ids[:1],
@@ -108,8 +141,14 @@ def add_search(t: Template, p: MainParameters, key: DataKey, network: Network,
     ))
     t.add_resource(policies.conditional_policy(
         "TaskSearchDomainAccess", ids.task_role, CREATE_SEARCH_DOMAIN,
+        policies.search_write_statements(domain_arn)))
+    t.add_resource(policies.conditional_policy(
+        "OperatorSearchDomainAccess", ids.operator_role, CREATE_SEARCH_DOMAIN,
         policies.search_statements(domain_arn)))
+    bucket, role = _snapshots(t, key, ids, logs)
     endpoint = If(CREATE_SEARCH_DOMAIN,
                   Join("", ["https://", GetAtt(domain, "DomainEndpoint")]),
                   Ref(p.search_endpoint))
-    return SearchTarget(endpoint=endpoint)
+    return SearchTarget(endpoint=endpoint,
+                        snapshot_bucket=If(CREATE_SEARCH_DOMAIN, bucket.name, ""),
+                        snapshot_role_arn=If(CREATE_SEARCH_DOMAIN, GetAtt(role, "Arn"), ""))

@@ -1,10 +1,16 @@
-"""The worker as an ECS service: task definition (worker + X-Ray daemon) and the service.
+"""The worker as an ECS service: task definition (worker + X-Ray daemon) and the service; and
+the operator's task definition for the one-off commands.
 
 The worker container runs as the image's non-root user on a read-only root file system, with
 a task-scoped scratch volume on /tmp (TMPDIR), an init process that reaps Tesseract's children,
 a stop timeout above the worker's drain budget, and `cis-worker health` as its health check.
 Its environment uses the names `worker/config.py` reads; the basic-auth credentials, when
 there are any, come from Secrets Manager through `secrets`, never as plain values.
+
+`backfill`, `redrive` and `index-setup` run as `aws ecs run-task` of the operator task
+definition: the same image and settings under the operator role (identities.py), plus what
+index-setup needs to grant the worker's role its write role and register the snapshot
+repository. The worker's own task definition cannot do any of that.
 """
 
 from __future__ import annotations
@@ -36,9 +42,15 @@ XRAY_DAEMON_ADDRESS = "127.0.0.1:2000"  # awsvpc: the containers share one netwo
 REGISTRY = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}"
 
 
+OPERATOR_CONTAINER = "operator"
+OPERATOR_CPU = 512
+OPERATOR_MEMORY = 1024
+
+
 @dataclass(frozen=True)
 class WorkerService:
     task_definition: ecs.TaskDefinition
+    operator_task_definition: ecs.TaskDefinition
     service: ecs.Service
 
     @property
@@ -86,12 +98,45 @@ def _logs(ids: TaskIdentities, prefix: str) -> ecs.LogConfiguration:
         "awslogs-stream-prefix": prefix})
 
 
+def _image(p: MainParameters) -> Sub:
+    return Sub(f"{REGISTRY}/${{Repo}}:${{Tag}}", Repo=Ref(p.image_repository),
+               Tag=Ref(p.image_tag))
+
+
+def _operator_env(ids: TaskIdentities, search: SearchTarget) -> list[ecs.Environment]:
+    values: dict[str, object] = {
+        "SEARCH_WORKER_ROLE_ARN": ids.task_role_arn,
+        "SNAPSHOT_BUCKET": search.snapshot_bucket,
+        "SNAPSHOT_ROLE_ARN": search.snapshot_role_arn,
+    }
+    return [ecs.Environment(Name=k, Value=v) for k, v in values.items()]
+
+
+def _operator_task(t: Template, p: MainParameters, ids: TaskIdentities,
+                   env: list[ecs.Environment]) -> ecs.TaskDefinition:
+    container = ecs.ContainerDefinition(
+        Name=OPERATOR_CONTAINER, Image=_image(p), Essential=True, Command=["index-setup"],
+        User=WORKER_USER, ReadonlyRootFilesystem=True,
+        MountPoints=[ecs.MountPoint(SourceVolume=SCRATCH_VOLUME, ContainerPath=SCRATCH_PATH,
+                                    ReadOnly=False)],
+        LinuxParameters=ecs.LinuxParameters(
+            InitProcessEnabled=True, Capabilities=ecs.KernelCapabilities(Drop=["ALL"])),
+        DockerSecurityOptions=["no-new-privileges"],
+        Environment=env, Secrets=_secrets(p), LogConfiguration=_logs(ids, OPERATOR_CONTAINER))
+    return t.add_resource(ecs.TaskDefinition(
+        "OperatorTaskDefinition", RequiresCompatibilities=["EC2"], NetworkMode="awsvpc",
+        Cpu=str(OPERATOR_CPU), Memory=str(OPERATOR_MEMORY),
+        TaskRoleArn=ids.operator_role_arn, ExecutionRoleArn=GetAtt(ids.execution_role, "Arn"),
+        Volumes=[ecs.Volume(Name=SCRATCH_VOLUME, DockerVolumeConfiguration=(
+            ecs.DockerVolumeConfiguration(Scope="task", Driver="local")))],
+        ContainerDefinitions=[container]))
+
+
 def _worker(p: MainParameters, ids: TaskIdentities,
             env: list[ecs.Environment]) -> ecs.ContainerDefinition:
     return ecs.ContainerDefinition(
         Name=WORKER_CONTAINER,
-        Image=Sub(f"{REGISTRY}/${{Repo}}:${{Tag}}", Repo=Ref(p.image_repository),
-                  Tag=Ref(p.image_tag)),
+        Image=_image(p),
         Essential=True, Command=["run"], User=WORKER_USER,
         ReadonlyRootFilesystem=True,
         MountPoints=[ecs.MountPoint(SourceVolume=SCRATCH_VOLUME, ContainerPath=SCRATCH_PATH,
@@ -126,6 +171,8 @@ def _xray(p: MainParameters, ids: TaskIdentities) -> ecs.ContainerDefinition:
 def add_service(t: Template, p: MainParameters, *, queues_: Queues, storage: Storage,
                 network: Network, compute: Compute, ids: TaskIdentities,
                 search: SearchTarget) -> WorkerService:
+    env = _env(p, queues_, storage, search)
+    operator = _operator_task(t, p, ids, [*env, *_operator_env(ids, search)])
     task = t.add_resource(ecs.TaskDefinition(
         "TaskDefinition",
         RequiresCompatibilities=["EC2"], NetworkMode="awsvpc",
@@ -133,7 +180,7 @@ def add_service(t: Template, p: MainParameters, *, queues_: Queues, storage: Sto
         TaskRoleArn=ids.task_role_arn, ExecutionRoleArn=GetAtt(ids.execution_role, "Arn"),
         Volumes=[ecs.Volume(Name=SCRATCH_VOLUME, DockerVolumeConfiguration=(
             ecs.DockerVolumeConfiguration(Scope="task", Driver="local")))],
-        ContainerDefinitions=[_worker(p, ids, _env(p, queues_, storage, search)), _xray(p, ids)],
+        ContainerDefinitions=[_worker(p, ids, env), _xray(p, ids)],
     ))
     service = t.add_resource(ecs.Service(
         "Service",
@@ -151,4 +198,5 @@ def add_service(t: Template, p: MainParameters, *, queues_: Queues, storage: Sto
         EnableECSManagedTags=True, PropagateTags="SERVICE",
         DependsOn=[compute.association],
     ))
-    return WorkerService(task_definition=task, service=service)
+    return WorkerService(task_definition=task, operator_task_definition=operator,
+                         service=service)

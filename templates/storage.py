@@ -21,6 +21,7 @@ from templates.metadata import skip_checks
 KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 ACCESS_LOG_PREFIX = "s3-access/"
 FLOW_LOG_PREFIX = "vpc-flow-logs/"
+TRAIL_PREFIX = "cloudtrail/"  # the landing bucket's data events (audit.py), when chosen
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _log_bucket(t: Template, key: DataKey, retention_days: object) -> Bucket:
             policies.service_may_write_logs("delivery.logs.amazonaws.com", logs.arn,
                                             FLOW_LOG_PREFIX),
             policies.service_may_check_bucket("delivery.logs.amazonaws.com", logs.arn),
+            *policies.trail_may_write(logs.arn, TRAIL_PREFIX),
         ))))
     return logs
 
@@ -106,9 +108,11 @@ def _log_bucket(t: Template, key: DataKey, retention_days: object) -> Bucket:
 def private_bucket(t: Template, title: str, key: DataKey, *,
                    rules: tuple[s3.LifecycleRule, ...] = (),
                    expire_days: object = None, logs: Bucket | None = None,
-                   **extra: object) -> Bucket:
+                   condition: str | None = None, **extra: object) -> Bucket:
     """A private, versioned, KMS-encrypted bucket with a TLS-only policy. `expire_days`
-    deletes objects that old; `logs` receives its access logs."""
+    deletes objects that old; `logs` receives its access logs; `condition` makes both the
+    bucket and its policy conditional."""
+    cond = {"Condition": condition} if condition else {}
     if expire_days is not None:
         rules = (*rules, s3.LifecycleRule(Id="Expire", Status="Enabled",
                                           ExpirationInDays=expire_days))
@@ -117,8 +121,8 @@ def private_bucket(t: Template, title: str, key: DataKey, *,
             DestinationBucketName=logs.name, LogFilePrefix=f"{ACCESS_LOG_PREFIX}{title}/")
     bucket = Bucket(t.add_resource(s3.Bucket(
         title, BucketEncryption=_kms(key), LifecycleConfiguration=_rules(*rules), **KEEP,
-        **_private(), **extra)))
-    t.add_resource(s3.BucketPolicy(f"{title}Policy", Bucket=bucket.name,
+        **_private(), **cond, **extra)))
+    t.add_resource(s3.BucketPolicy(f"{title}Policy", Bucket=bucket.name, **cond,
                                    PolicyDocument=policies.bucket_policy(bucket.arn)))
     return bucket
 

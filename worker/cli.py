@@ -106,6 +106,43 @@ def index_setup() -> None:
     sys.exit(_guard(lambda: setup_index(Settings.from_env())))
 
 
+@cli.group()
+def snapshot() -> None:
+    """Snapshots of the index (the repository is registered by index-setup)."""
+
+
+@snapshot.command("create")
+@click.option("--name", default=None, help="Snapshot name (default: snapshot-<UTC time>).")
+def snapshot_create(name: str | None) -> None:
+    """Snapshot the indices behind the alias; prints the snapshot's name."""
+    from worker.search.client import connect
+    from worker.search.mapping import IndexDesign
+    from worker.search.snapshots import take_snapshot
+
+    def run() -> int:
+        settings = Settings.from_env()
+        print(take_snapshot(connect(settings), IndexDesign.from_settings(settings), name))
+        return 0
+
+    sys.exit(_guard(run))
+
+
+@snapshot.command("restore")
+@click.argument("name")
+def snapshot_restore(name: str) -> None:
+    """Restore snapshot NAME as restored-<index> and point the alias at it."""
+    from worker.search.client import connect
+    from worker.search.mapping import IndexDesign
+    from worker.search.snapshots import restore_behind_alias
+
+    def run() -> int:
+        settings = Settings.from_env()
+        restore_behind_alias(connect(settings), IndexDesign.from_settings(settings), name)
+        return 0
+
+    sys.exit(_guard(run))
+
+
 @cli.command()
 @click.argument("query")
 @click.option("--semantic", is_flag=True, help="k-NN search on the query's embedding.")

@@ -121,6 +121,12 @@ class Settings:
     retry_backoff_max_s: int
     health_file: str  # touched by the loop; `cis-worker health` checks its age
     health_max_age_s: float
+    # operator task only (index-setup, snapshots; templates/service.py): the worker's role
+    # to map to the index write role, and where snapshots go (S3 with a role, or a folder)
+    search_worker_role_arn: str | None = None
+    snapshot_bucket: str | None = None
+    snapshot_role_arn: str | None = None
+    snapshot_path: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -171,6 +177,10 @@ class Settings:
             retry_backoff_max_s=_int(env, "RETRY_BACKOFF_MAX_SECONDS", 900),
             health_file=_opt(env, "HEALTH_FILE") or "/tmp/cis-worker.alive",
             health_max_age_s=_float(env, "HEALTH_MAX_AGE_SECONDS", 120.0),
+            search_worker_role_arn=_opt(env, "SEARCH_WORKER_ROLE_ARN"),
+            snapshot_bucket=_opt(env, "SNAPSHOT_BUCKET"),
+            snapshot_role_arn=_opt(env, "SNAPSHOT_ROLE_ARN"),
+            snapshot_path=_opt(env, "SNAPSHOT_PATH"),
         )
 
     def extraction_options(self, thumbnails: bool = True) -> ExtractionOptions:

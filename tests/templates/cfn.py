@@ -49,3 +49,10 @@ def walk(node: Any) -> Iterator[Any]:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
+
+
+def task_definition(template: Template, logical_id: str = "TaskDefinition") -> dict[str, Any]:
+    """The worker's task definition (or the operator's: OperatorTaskDefinition)."""
+    resource: dict[str, Any] = template["Resources"][logical_id]
+    assert resource["Type"] == "AWS::ECS::TaskDefinition"
+    return resource

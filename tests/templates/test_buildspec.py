@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,44 @@ def test_artifacts_are_what_the_build_writes(buildspec: dict[str, Any]) -> None:
             assert any(f"--junitxml={path}" in c for c in _commands(buildspec))
 
 
-def test_image_is_tagged_with_the_commit_and_latest(buildspec: dict[str, Any]) -> None:
+def test_image_is_pushed_under_the_commit_tag_only(buildspec: dict[str, Any]) -> None:
     commands = _commands(buildspec)
     assert any("scripts/build-image.sh \"$REPOSITORY_URI:$COMMIT\"" in c for c in commands)
     assert any("CODEBUILD_RESOLVED_SOURCE_VERSION" in c for c in commands)
     pushed = [c.split()[-1] for c in commands if c.startswith("docker push")]
-    assert pushed == ['"$REPOSITORY_URI:$COMMIT"', '"$REPOSITORY_URI:latest"']
+    assert pushed == ['"$REPOSITORY_URI:$COMMIT"']  # tags are immutable: no moving `latest`
+    assert not [c for c in commands if "latest" in c]
+
+
+def test_the_base_image_is_pinned_by_digest(buildspec: dict[str, Any]) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    (default,) = re.findall(r"^ARG BASE_IMAGE=(\S+)$", dockerfile, re.MULTILINE)
+    pinned = buildspec["env"]["variables"]["BASE_IMAGE"]
+    assert re.fullmatch(re.escape(default) + r"@sha256:[0-9a-f]{64}", pinned), pinned
+    build = [c for c in _commands(buildspec) if "scripts/build-image.sh" in c]
+    assert build and all('--build-arg "BASE_IMAGE=$BASE_IMAGE"' in c for c in build)
+    script = subprocess.run(["bash", str(ROOT / "scripts" / "base-image-digest.sh")],
+                            capture_output=True, text=True, check=True)
+    assert script.stdout.strip() == pinned  # the update script reads the same line
+
+
+def test_the_locked_dependencies_are_audited_before_the_push(buildspec: dict[str, Any]) -> None:
+    audits = [c for c in buildspec["phases"]["pre_build"]["commands"] if "pip-audit" in c]
+    assert len(audits) == 1
+    words = shlex.split(audits[0])
+    assert {"--strict", "--require-hashes", "--disable-pip"} <= set(words)
+    locks = [words[i + 1] for i, word in enumerate(words) if word == "-r"]
+    assert sorted(locks) == ["requirements/dev.txt", "requirements/runtime.txt"]
+    assert all((ROOT / lock).is_file() for lock in locks)
+
+
+def test_the_sboms_are_build_artifacts(buildspec: dict[str, Any]) -> None:
+    (sbom,) = [c for c in buildspec["phases"]["build"]["commands"] if "scripts/sbom.sh" in c]
+    out = shlex.split(sbom)[-1]
+    script = (ROOT / "scripts" / "sbom.sh").read_text(encoding="utf-8")
+    written = set(re.findall(r'\$out/([a-z.]+\.json)', script))
+    assert written == {"python.cdx.json", "image.cdx.json"}
+    assert {f"{out}/{name}" for name in written} <= set(buildspec["artifacts"]["files"])
 
 
 def test_the_project_sets_what_the_buildspec_uses(buildspec: dict[str, Any],
@@ -101,7 +134,8 @@ def test_the_project_sets_what_the_buildspec_uses(buildspec: dict[str, Any],
     assert variables["CONTAINER_NAME"] == WORKER_CONTAINER
     assert variables["REPOSITORY_URI"] == {"Fn::GetAtt": ["Repository", "RepositoryUri"]}
     used = set(re.findall(r"\$\{?([A-Z_]+)", " ".join(_commands(buildspec))))
-    provided_by_codebuild = {"AWS_REGION", "CODEBUILD_RESOLVED_SOURCE_VERSION", "COMMIT"}
+    provided_by_codebuild = {"AWS_REGION", "CODEBUILD_RESOLVED_SOURCE_VERSION", "COMMIT",
+                             "BASE_IMAGE"}  # BASE_IMAGE: the buildspec's own env
     assert used - provided_by_codebuild == set(variables)
     assert project["Source"]["BuildSpec"] == "buildspec.yml"
     assert project["Environment"]["PrivilegedMode"] is True  # docker build

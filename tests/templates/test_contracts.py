@@ -4,6 +4,7 @@ together."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from templates.images import WORKER_CONTAINER, WORKER_USER
-from tests.templates.cfn import one, resources
+from tests.templates.cfn import one, resources, task_definition
 from worker.config import Settings
 from worker.errors import ConfigurationError
 
@@ -21,7 +22,7 @@ PROBE = {"OPENSEARCH_AUTH": "basic", "AWS_XRAY_DAEMON_ADDRESS": "10.0.0.1:2000"}
 
 
 def _task_variables(main: dict[str, Any]) -> set[str]:
-    task = one(main, "AWS::ECS::TaskDefinition")["Properties"]
+    task = task_definition(main)["Properties"]
     worker = next(c for c in task["ContainerDefinitions"] if c["Name"] == WORKER_CONTAINER)
     names = {e["Name"] for e in worker["Environment"] if "Name" in e}
     names |= {e["Fn::If"][1]["Name"] for e in worker["Environment"] if "Fn::If" in e}
@@ -87,7 +88,10 @@ def test_search_domain_is_encrypted_https_only_with_fine_grained_access(
     security = p["AdvancedSecurityOptions"]
     assert security["Enabled"] is True and security["InternalUserDatabaseEnabled"] is False
     master = security["MasterUserOptions"]["MasterUserARN"]["Fn::If"]
-    assert master[2] == {"Fn::GetAtt": ["TaskRole", "Arn"]}
+    # the admin role given, else the operator's role: never the worker's
+    assert master == ["HasSearchAdminRole", {"Ref": "SearchAdminRoleArn"},
+                      {"Fn::GetAtt": ["OperatorRole", "Arn"]}]
+    assert "TaskRole" not in json.dumps(security)
     assert "VPCOptions" in p
 
 

@@ -49,7 +49,8 @@ def test_bucket_policies_refuse_plain_http(main_template: dict[str, Any], bucket
     allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     for statement in allows:  # only log delivery services, for this account
         assert set(statement["Principal"]["Service"]) <= {
-            "logging.s3.amazonaws.com", "delivery.logs.amazonaws.com"}
+            "logging.s3.amazonaws.com", "delivery.logs.amazonaws.com",
+            "cloudtrail.amazonaws.com"}
         assert "aws:SourceAccount" in statement["Condition"]["StringEquals"]
 
 

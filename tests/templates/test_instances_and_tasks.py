@@ -8,12 +8,12 @@ from typing import Any
 from templates import limits
 from templates.compute import USER_DATA
 from templates.images import WORKER_CONTAINER, WORKER_USER, XRAY_CONTAINER
-from tests.templates.cfn import one, props
+from tests.templates.cfn import one, props, task_definition
 from worker.config import Settings
 
 
 def _containers(main: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    task = one(main, "AWS::ECS::TaskDefinition")["Properties"]
+    task = task_definition(main)["Properties"]
     return {c["Name"]: c for c in task["ContainerDefinitions"]}
 
 
@@ -45,7 +45,7 @@ def test_user_data_joins_the_cluster_drains_spot_and_blocks_metadata(
     data = one(main_template, "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]
     assert data["UserData"]["Fn::Base64"]["Fn::Sub"][1] == {"Cluster": {"Ref": "Cluster"}}
     # the block only works for awsvpc tasks, so the task must use awsvpc
-    task = one(main_template, "AWS::ECS::TaskDefinition")["Properties"]
+    task = task_definition(main_template)["Properties"]
     assert task["NetworkMode"] == "awsvpc"
     assert "--destination 169.254.169.254/32 --jump DROP" in USER_DATA
 
@@ -65,7 +65,7 @@ def test_containers_run_non_root_on_read_only_roots(main_template: dict[str, Any
     assert worker["LinuxParameters"]["InitProcessEnabled"] is True
     (mount,) = worker["MountPoints"]
     assert mount["ContainerPath"] == "/tmp" and mount["ReadOnly"] is False
-    task = one(main_template, "AWS::ECS::TaskDefinition")["Properties"]
+    task = task_definition(main_template)["Properties"]
     (volume,) = task["Volumes"]
     assert volume["Name"] == mount["SourceVolume"]
     assert volume["DockerVolumeConfiguration"]["Scope"] == "task"
@@ -118,7 +118,9 @@ def test_autoscaling_group_is_spot_over_several_types_and_zones(
     assert asg_provider["ManagedDraining"] == "ENABLED"
     sizes = {k: group[k]["Ref"] for k in ("MinSize", "MaxSize", "DesiredCapacity")}
     defaults = {k: main_template["Parameters"][v]["Default"] for k, v in sizes.items()}
-    assert defaults == {"MinSize": 1, "MaxSize": 10, "DesiredCapacity": 2}
+    # scaled to zero by default: no instance until the first message (test_monitoring.py)
+    assert defaults == {"MinSize": 0, "MaxSize": 10, "DesiredCapacity": 0}
+    assert sizes["MinSize"] == "MinTasks"
     assert group["MetricsCollection"] == [{"Granularity": "1Minute"}]
     cluster = one(main_template, "AWS::ECS::Cluster")["Properties"]
     assert {"Name": "containerInsights", "Value": "enabled"} in cluster["ClusterSettings"]

@@ -15,17 +15,24 @@ from worker import metric_names
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ALARMS = {"HighErrorRateAlarm", "SlowProcessingAlarm", "QueueBacklogAlarm", "DeadLettersAlarm",
           "NoRunningTasksAlarm", "HighMemoryAlarm"}
+SCALING_ALARMS = {"ScaleFromZeroAlarm"}  # acts on a scaling policy, alerts nobody
 
 
 def _evaluate(expression: str, **values: float) -> float:
-    """CloudWatch metric math of the form used here (IF, + - * /), evaluated in Python."""
-    python = re.sub(r"IF\(([^,]+),([^,]+),([^)]+)\)", r"((\2) if (\1) else (\3))", expression)
+    """CloudWatch metric math of the form used here (IF, AND, FILL of a present value,
+    + - * / < >), evaluated in Python."""
+    python = re.sub(r"FILL\((\w+), *0\)", r"\1", expression).replace(" AND ", " and ")
+    python = re.sub(r"IF\(([^,]+),([^,]+),([^)]+)\)", r"((\2) if (\1) else (\3))", python)
     result = eval(python, {"__builtins__": {}}, values)
     return float(result)
 
 
+def _queries(metrics: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {q["Id"]: q for q in metrics}
+
+
 def test_one_target_tracking_policy_on_the_estimated_wait(main_template: dict[str, Any]) -> None:
-    policy = one(main_template, "AWS::ApplicationAutoScaling::ScalingPolicy")["Properties"]
+    policy = main_template["Resources"]["BacklogScalingPolicy"]["Properties"]
     config = policy["TargetTrackingScalingPolicyConfiguration"]
     assert policy["PolicyType"] == "TargetTrackingScaling"
     assert "PredefinedMetricSpecification" not in config  # no CPU policy
@@ -51,11 +58,59 @@ def test_one_target_tracking_policy_on_the_estimated_wait(main_template: dict[st
     assert target["MinCapacity"] == {"Ref": "MinTasks"}
 
 
-def test_the_six_alarms_notify_the_topic(main_template: dict[str, Any]) -> None:
+def test_the_first_message_starts_the_first_task(main_template: dict[str, Any]) -> None:
+    """Scaling from zero: an alarm on visible messages while no task is wanted, a step
+    policy that adds one task, and a capacity provider that follows the tasks to zero."""
+    assert main_template["Parameters"]["MinTasks"]["Default"] == 0
+    assert main_template["Parameters"]["MinTasks"]["MinValue"] == 0
+    target = one(main_template, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]
+    assert target["MinCapacity"] == {"Ref": "MinTasks"}
+    step = main_template["Resources"]["ScaleFromZeroPolicy"]["Properties"]
+    assert step["PolicyType"] == "StepScaling"
+    assert step["ScalingTargetId"] == {"Ref": "ServiceScalableTarget"}
+    config = step["StepScalingPolicyConfiguration"]
+    assert config["AdjustmentType"] == "ChangeInCapacity"
+    assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
+    alarm = main_template["Resources"]["ScaleFromZeroAlarm"]["Properties"]
+    assert alarm["AlarmActions"] == [{"Ref": "ScaleFromZeroPolicy"}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "GreaterThanOrEqualToThreshold", 1)
+    assert alarm["EvaluationPeriods"] == 1
+    queries = _queries(alarm["Metrics"])
+    visible = queries["visible"]["MetricStat"]
+    assert visible["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert visible["Period"] == 60
+    assert queries["desired"]["MetricStat"]["Metric"]["MetricName"] == "DesiredTaskCount"
+    wake = queries["wake"]["Expression"]
+    assert "FILL(desired, 0)" in wake  # no metric at all while the service is at zero
+    assert _evaluate(wake, visible=3, desired=0) == 1
+    assert _evaluate(wake, visible=3, desired=1) == 0  # target tracking has it from here
+    assert _evaluate(wake, visible=0, desired=0) == 0
+    provider = one(main_template, "AWS::ECS::CapacityProvider")["Properties"]
+    asg = provider["AutoScalingGroupProvider"]
+    assert asg["ManagedScaling"]["TargetCapacity"] == 100  # no task, no instance
+    assert asg["ManagedTerminationProtection"] == "ENABLED"
+    group = one(main_template, "AWS::AutoScaling::AutoScalingGroup")["Properties"]
+    assert group["MinSize"] == {"Ref": "MinTasks"}
+    assert main_template["Parameters"]["InitialInstances"]["Default"] == 0
+
+
+def test_no_running_task_alerts_only_when_messages_wait(main_template: dict[str, Any]) -> None:
+    alarm = main_template["Resources"]["NoRunningTasksAlarm"]["Properties"]
+    queries = _queries(alarm["Metrics"])
+    stuck = queries["stuck"]["Expression"]
+    assert _evaluate(stuck, visible=0, running=0) == 0  # scaled to zero: fine
+    assert _evaluate(stuck, visible=5, running=0) == 1
+    assert _evaluate(stuck, visible=5, running=2) == 0
+    assert alarm["EvaluationPeriods"] >= 10  # longer than a start from zero takes
+
+
+def test_the_alarms_notify_the_topic(main_template: dict[str, Any]) -> None:
     alarms = resources(main_template, "AWS::CloudWatch::Alarm")
-    assert set(alarms) == ALARMS
-    for alarm in alarms.values():
-        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
+    assert set(alarms) == ALARMS | SCALING_ALARMS
+    for name, alarm in alarms.items():
+        if name in ALARMS:
+            assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}]
     topic = one(main_template, "AWS::SNS::Topic")["Properties"]
     assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
     subscription = one(main_template, "AWS::SNS::Subscription")["Properties"]

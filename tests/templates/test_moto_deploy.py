@@ -24,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 REPORT = Path(__file__).resolve().parents[2] / "build" / "moto-report.json"
 MAIN_PARAMETERS = {"AlertEmail": "ops@example.com", "SearchEndpoint": "https://search.example.com",
+                   "ImageTag": "0123456789ab",
                    "Environment": "prod"}
 # Types moto's CloudFormation skips silently; where each is checked instead.
 MOTO_SKIPS = {
@@ -38,6 +39,8 @@ MOTO_SKIPS = {
     "AWS::Budgets::Budget": "this file (JSON)",
     "AWS::CodeBuild::Project": "test_buildspec.py",
     "AWS::ECR::PullThroughCacheRule": "this file (JSON)",
+    "AWS::EC2::SecurityGroupEgress": "test_lockdown.py",
+    "AWS::Logs::QueryDefinition": "test_lockdown.py",
 }
 
 PIPELINE_ONLY = {"AWS::CodeBuild::Project", "AWS::ECR::PullThroughCacheRule"}
@@ -165,12 +168,21 @@ def _check_task_definition(aws: AwsEnv, outputs: dict[str, str]) -> None:
     (service,) = ecs.describe_services(cluster=outputs["ClusterName"],
                                        services=[outputs["ServiceName"]])["services"]
     assert service["taskDefinition"] == outputs["TaskDefinitionArn"]
+    operator = ecs.describe_task_definition(
+        taskDefinition=outputs["OperatorTaskDefinitionArn"])["taskDefinition"]
+    # moto keeps no taskRoleArn: the roles are checked as IAM roles of their own
+    assert outputs["OperatorRoleArn"] != outputs["TaskRoleArn"]
+    iam = aws.client("iam")
+    for arn in (outputs["OperatorRoleArn"], outputs["TaskRoleArn"]):
+        assert iam.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["Arn"] == arn
+    assert operator["containerDefinitions"][0]["command"] == ["index-setup"]
 
 
 def _check_instances(aws: AwsEnv, outputs: dict[str, str]) -> None:
     (group,) = aws.client("autoscaling").describe_auto_scaling_groups(
         AutoScalingGroupNames=[outputs["AutoScalingGroupName"]])["AutoScalingGroups"]
-    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (1, 10, 2)
+    # scaled to zero by default: the first message starts the first instance
+    assert (group["MinSize"], group["MaxSize"], group["DesiredCapacity"]) == (0, 10, 0)
     assert len(group["VPCZoneIdentifier"].split(",")) == 3
     template = group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
     ec2 = aws.client("ec2")

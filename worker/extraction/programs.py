@@ -5,6 +5,11 @@ turn failures into our exceptions; this module only starts the child in its own 
 waits for it, and on timeout kills the child and every descendant it started (psutil), so a
 stuck page never leaves orphans that keep eating a CPU. A program that is not installed is a
 FatalError: the worker cannot do its job on this machine.
+
+A child never inherits the worker's environment: it starts with the few variables a program
+needs to run (CHILD_ENVIRONMENT, taken from the worker's own) plus what its wrapper names.
+The worker's environment holds AWS credentials and OPENSEARCH_PASSWORD; a parser that a
+crafted file takes over must not find them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,24 @@ import psutil
 from worker.errors import MissingProgramError
 
 INSTALL_HINT = "install it with scripts/install-system-deps.sh runtime"
+
+# What a child may inherit: where programs are, the locale, where to write (TMPDIR; HOME and
+# XDG_CACHE_HOME for fontconfig's cache), one OCR thread, and Tesseract's models. Nothing else.
+CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TMPDIR", "HOME", "XDG_CACHE_HOME",
+                     "OMP_THREAD_LIMIT", "TESSDATA_PREFIX")
+DEFAULT_LANG = "C.UTF-8"
+
+
+def child_environment(extra: Mapping[str, str] | None = None,
+                      parent: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a child starts with: the allowed names from `parent` (the worker's
+    own by default), a UTF-8 locale and a PATH when it has none, then `extra` on top."""
+    parent = os.environ if parent is None else parent
+    env = {name: parent[name] for name in CHILD_ENVIRONMENT if name in parent}
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", DEFAULT_LANG)
+    env.update(extra or {})
+    return env
 
 
 @dataclass(frozen=True)
@@ -46,14 +69,13 @@ class ProgramTimedOut(Exception):
 
 
 def run_program(argv: Sequence[str], *, timeout_s: float,
-                env: Mapping[str, str] | None = None, inherit_env: bool = True) -> Finished:
-    """Run `argv` to completion; raise ProgramTimedOut (tree killed) or MissingProgramError.
-    With `inherit_env=False` the child sees only `env` (a converter of untrusted input)."""
-    child_env = dict(os.environ) if inherit_env else {}
-    child_env.update(env or {})
+                env: Mapping[str, str] | None = None) -> Finished:
+    """Run `argv` to completion with the minimal environment (child_environment) plus `env`;
+    raise ProgramTimedOut (tree killed) or MissingProgramError."""
     try:
         proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=child_env, start_new_session=True)
+                                stderr=subprocess.PIPE, env=child_environment(env),
+                                start_new_session=True)
     except FileNotFoundError as exc:
         raise MissingProgramError(f"{argv[0]} is not installed ({INSTALL_HINT})") from exc
     try:

@@ -9,6 +9,10 @@ old index during the copy are carried over afterwards through the sink's orderin
 a newer event that reached the new index first is kept. The old index is kept for the
 operator to delete once satisfied.
 
+Run as the operator (templates/service.py), it also maps the worker's role to the index
+write role (worker/search/security.py) and registers the snapshot repository
+(worker/search/snapshots.py) when the operator task's settings name them.
+
 `search_index` prints the top hits with highlighted snippets and page numbers: the quickest
 way to see that documents are findable.
 """
@@ -48,6 +52,7 @@ def setup_index(settings: Settings, version: int = MAPPING_VERSION,
             _setup_serverless(client, design)
         else:
             _setup_domain(client, design)
+            _operator_steps(client, settings, design)
     except OpenSearchConnectionError as exc:
         raise request_error(exc) from None
     except TransportError as exc:
@@ -56,6 +61,15 @@ def setup_index(settings: Settings, version: int = MAPPING_VERSION,
                                      f"{_reason(exc)}") from None
         raise ServiceUnavailableError(f"index setup failed: {exc}") from None
     return 0
+
+
+def _operator_steps(client: OpenSearch, settings: Settings, design: IndexDesign) -> None:
+    from worker.search.security import grant_worker
+    from worker.search.snapshots import register_repository
+
+    if settings.search_worker_role_arn:
+        grant_worker(client, design.alias, settings.search_worker_role_arn)
+    register_repository(client, settings)
 
 
 def _reason(exc: TransportError) -> str:

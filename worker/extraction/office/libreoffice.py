@@ -98,8 +98,7 @@ def convert_to_ooxml(path: Path, kind: str, workdir: Path, timeout_s: float) -> 
         profile = _profile_dir()
         try:
             finished = run_program(command(source, out_dir, export_filter, profile),
-                                   timeout_s=timeout_s, env=_environment(profile, workdir),
-                                   inherit_env=False)
+                                   timeout_s=timeout_s, env=_environment(profile, workdir))
         except ProgramTimedOut as exc:
             raise CorruptFileError(f"LibreOffice ran longer than {exc.timeout_s:g} s on the "
                                    "file and was stopped") from None
