@@ -17,6 +17,7 @@ from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import count, found, make_document, refresh
 from worker.errors import ConfigurationError
 from worker.search.admin import setup_index
+from worker.search.mapping import MAPPING_VERSION
 from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
@@ -45,7 +46,7 @@ def _aliases(client: OpenSearch, alias: str) -> list[str]:
 def test_index_setup_twice_is_harmless(opensearch_node: OpenSearchNode, alias: str) -> None:
     first = _cli(opensearch_node, alias, "index-setup")
     assert first.returncode == 0, first.stderr
-    assert f"created index {alias}-v1" in first.stdout
+    assert f"created index {alias}-v{MAPPING_VERSION}" in first.stdout
     client = opensearch_node.client()
     OpenSearchSink(client, alias).write([make_document("k/議事録.pdf", ["議事録"])])
     second = _cli(opensearch_node, alias, "index-setup")
@@ -53,14 +54,14 @@ def test_index_setup_twice_is_harmless(opensearch_node: OpenSearchNode, alias: s
     assert "created" not in second.stdout
     refresh(client, alias)
     assert count(client, alias) == 1
-    assert _aliases(client, alias) == [f"{alias}-v1"]
+    assert _aliases(client, alias) == [f"{alias}-v{MAPPING_VERSION}"]
 
 
 def test_a_new_version_moves_the_alias_and_search_keeps_working(
         opensearch_node: OpenSearchNode, alias: str) -> None:
     client = opensearch_node.client()
     settings = opensearch_node.settings(alias)
-    setup_index(settings, client=client)
+    setup_index(settings, version=1, client=client)
     sink = OpenSearchSink(client, alias)
     docs = [make_document(f"m/報告書{n}.pdf", [f"月次報告書 その{n}"], sequencer="0A")
             for n in range(5)]
@@ -131,7 +132,7 @@ def test_catch_up_carries_late_writes_and_keeps_newer_events(
 
     client = opensearch_node.client()
     settings = opensearch_node.settings(alias)
-    setup_index(settings, client=client)
+    setup_index(settings, version=1, client=client)
     sink = OpenSearchSink(client, alias)
     copied = make_document("l/a.pdf", ["版1"], sequencer="01")
     sink.write([copied])

@@ -17,6 +17,7 @@ from tests.unit.test_office_inside import _phonetic_workbook
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.pipeline import extract
 from worker.models import SourceRef
+from worker.search.mapping import MAPPING_VERSION
 from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
@@ -75,6 +76,6 @@ def test_readings_stay_out_of_content(readings_corpus: tuple[OpenSearch, str]) -
 
 def test_folded_kana_tokens(readings_corpus: tuple[OpenSearch, str]) -> None:
     client, alias = readings_corpus
-    tokens = client.indices.analyze(index=f"{alias}-v1", body={
+    tokens = client.indices.analyze(index=f"{alias}-v{MAPPING_VERSION}", body={
         "analyzer": "cis_reading", "text": "トウキョウ"})["tokens"]
     assert [t["token"] for t in tokens] == ["とう", "うき", "きょ", "ょう"]

@@ -11,7 +11,7 @@ from opensearchpy import OpenSearch
 
 from tests.fixtures.opensearch import OpenSearchNode, unique_name
 from tests.integration.index_helpers import found, make_document, refresh
-from worker.search.mapping import IndexDesign
+from worker.search.mapping import MAPPING_VERSION, IndexDesign
 from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
@@ -123,7 +123,7 @@ def test_kuromoji_option_matches_inflected_words(opensearch_node: OpenSearchNode
         assert found(client, alias, "走る") == ["報告.pdf"]   # morphology: base form
         assert found(client, alias, "空港") == ["報告.pdf"]   # decompounded / bigram
         assert found(client, alias, "際空") == ["報告.pdf"]   # a bigram partial word
-        tokens = client.indices.analyze(index=f"{alias}-v1", body={
+        tokens = client.indices.analyze(index=f"{alias}-v{MAPPING_VERSION}", body={
             "analyzer": "cis_ja_morph", "text": "ｶﾞｲﾄﾞﾗｲﾝを確 認 した"})["tokens"]
         assert [t["token"] for t in tokens] == ["ガイドライン", "確認"]
     finally:

@@ -14,7 +14,7 @@ from tests.integration.index_helpers import count, found, make_document, refresh
 from worker.errors import DocumentRejectedError
 from worker.models import SourceRef
 from worker.search.admin import setup_index
-from worker.search.mapping import IndexDesign, knn_query
+from worker.search.mapping import MAPPING_VERSION, IndexDesign, knn_query
 from worker.search.sink import OpenSearchSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
@@ -141,8 +141,9 @@ def test_knn_returns_nearest_first_with_the_lucene_engine(opensearch_node: OpenS
         hits = client.search(index=alias, body=knn_query([1.0, 0.0, 0.0, 0.0], size=4))
         names = [hit["_source"]["file_name"] for hit in hits["hits"]["hits"]]
         assert names == ["nearer.txt", "near.txt", "far.txt", "farthest.txt"]
-        mapping = client.indices.get_mapping(index=f"{alias}-v1")
-        method = mapping[f"{alias}-v1"]["mappings"]["properties"]["embedding"]["method"]
+        index = f"{alias}-v{MAPPING_VERSION}"
+        mapping = client.indices.get_mapping(index=index)
+        method = mapping[index]["mappings"]["properties"]["embedding"]["method"]
         assert (method["engine"], method["space_type"]) == ("lucene", space)
     finally:
         client.indices.delete(index=f"{alias}-v*")

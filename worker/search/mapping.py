@@ -35,7 +35,9 @@ from typing import Any
 
 from worker.config import Settings
 
-MAPPING_VERSION = 1
+# 2: child documents (parent_id, children, container_path), mail fields, readings,
+# encoding_confidence, pages.ocr_images. `index-setup` moves the alias to the new version.
+MAPPING_VERSION = 2
 HALF_WIDTH_VOICED = "\uff9e"  # ﾞ
 HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 
