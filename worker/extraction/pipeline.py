@@ -9,6 +9,10 @@ Interface used by worker/batch.py (local `process`) and worker/service.py (queue
   still carries the file's metadata (name, size, sha256, type), `error_class`, `error_code`
   and `reason`, so the file can be found by name and the failure is visible. Transient and
   fatal errors are raised: they are the caller's to retry or to stop on.
+- a bare ValueError, TypeError, KeyError, ... raised while a reader parses the content is a
+  permanent CorruptFileError naming it (content_errors.py), never an "unexpected" transient;
+- a file over `max_file_bytes` is refused on its size (stat) without being hashed, so its
+  failed document has an empty sha256.
 
 Containers (archives, e-mail; worker/extraction/archives/containers.py): each member or
 attachment is written to a temporary file of a generated name and extracted like any file,
