@@ -73,31 +73,52 @@ def test_docx_skips_fallback_copies_deleted_text_field_codes_and_furigana(tmp_pa
     assert text == "本文\n枠内の注記\n改訂版\t第2版\n担当：髙橋"
 
 
-def test_xlsx_shared_strings_without_furigana_and_inline_strings(tmp_path: Path) -> None:
-    main_ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+MAIN_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _workbook(path: Path, sheet_data: str) -> Path:
+    """A one-sheet workbook (名簿) with two shared strings, 山田 (with furigana) and 太郎."""
     rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts: dict[str, str | bytes] = {
-        "xl/workbook.xml": f'<workbook {main_ns} {rel_ns}><sheets>'
+        "xl/workbook.xml": f'<workbook {MAIN_NS} {rel_ns}><sheets>'
                            '<sheet name="名簿" sheetId="1" r:id="rId1"/></sheets></workbook>',
         "xl/_rels/workbook.xml.rels":
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{rels}/sharedStrings" Target="sharedStrings.xml"/>'
             '</Relationships>',
-        "xl/sharedStrings.xml": f'<sst {main_ns}><si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t>'
+        "xl/sharedStrings.xml": f'<sst {MAIN_NS}><si><t>山田</t><rPh sb="0" eb="2"><t>ヤマダ</t>'
                                 '</rPh></si><si><r><t>太</t></r><r><t>郎</t></r></si></sst>',
         "xl/worksheets/sheet1.xml":
-            f'<worksheet {main_ns}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
-            '<c r="B1" t="s"><v>1</v></c><c r="C1" t="inlineStr"><is><t>営業部</t></is></c>'
-            '<c r="D1" t="b"><v>1</v></c><c r="E1" t="e"><v>#DIV/0!</v></c>'
-            '<c r="F1" t="str"><f>A1&amp;B1</f><v>山田太郎</v></c><c r="G1"><v>0.30000000000000004'
-            '</v></c></row></sheetData></worksheet>',
+            f'<worksheet {MAIN_NS}><sheetData>{sheet_data}</sheetData></worksheet>',
     }
-    path = write_package(tmp_path / "names.xlsx", parts, main="xl/workbook.xml",
-                         main_type=XLSX_MAIN)
+    return write_package(path, parts, main="xl/workbook.xml", main_type=XLSX_MAIN)
+
+
+def test_xlsx_shared_strings_without_furigana_and_inline_strings(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "names.xlsx",
+                     '<row r="1"><c r="A1" t="s"><v>0</v></c>'
+                     '<c r="B1" t="s"><v>1</v></c>'
+                     '<c r="C1" t="inlineStr"><is><t>営業部</t></is></c>'
+                     '<c r="D1" t="b"><v>1</v></c><c r="E1" t="e"><v>#DIV/0!</v></c>'
+                     '<c r="F1" t="str"><f>A1&amp;B1</f><v>山田太郎</v></c><c r="G1">'
+                     '<v>0.30000000000000004</v></c></row>')
     page = extract_office(path, "xlsx", OPTIONS).pages[0]
     assert page.text == "名簿\n山田\t太郎\t営業部\tTRUE\t#DIV/0!\t山田太郎\t0.3"
+
+
+def test_xlsx_shared_string_cell_that_is_no_index_keeps_its_text(tmp_path: Path) -> None:
+    """Issue 10 item 4: `<c t="s"><v>abc</v></c>` was an "unexpected ValueError" (transient,
+    retried, dead-lettered); the cell is read as its literal text and the rest of the sheet
+    (and a non-numeric style index) still reads."""
+    path = _workbook(tmp_path / "broken-index.xlsx",
+                     '<row r="1"><c r="A1" t="s"><v>abc</v></c><c r="B1" t="s"><v>1</v></c>'
+                     '</row><row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" s="x"><v>42</v>'
+                     '</c><c r="C2" t="s"><v>99</v></c></row>')
+    extracted = extract_office(path, "xlsx", OPTIONS)
+    assert extracted.status == "complete"
+    assert extracted.pages[0].text == "名簿\nabc\t太郎\n山田\t42"
 
 
 def test_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
@@ -157,3 +178,44 @@ def test_unreadable_ole2_file_gets_a_clear_reason(tmp_path: Path) -> None:
     broken = ole2_error(make_ole2(tmp_path / "old.doc", "WordDocument"))
     assert isinstance(broken, UnsupportedFileError)
     assert "OLE2 compound file of an unknown kind" in broken.reason
+
+
+_DTD_PROPERTIES = ('<?xml version="1.0"?><!DOCTYPE p [<!ENTITY t "タイトル">]>'
+                   '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+                   'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                   '<dc:title>&t;</dc:title></cp:coreProperties>')
+
+
+def _with_part(source: Path, target: Path, name: str, data: str) -> Path:
+    """A copy of the package at `source` with part `name` replaced by `data`."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info, data if info.filename == name else original.read(info))
+    return target
+
+
+@pytest.mark.parametrize("part", ["docProps/core.xml", "docProps/app.xml"])
+def test_a_dtd_in_the_document_properties_drops_only_the_properties(
+        tmp_path: Path, part: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 10 item 9: a DTD only in docProps/core.xml failed the whole .docx as
+    `decompression-bomb`; the body is fine, so it is read, without a title."""
+    whole = make_docx(tmp_path / "whole.docx")
+    path = _with_part(whole, tmp_path / "properties.docx", part, _DTD_PROPERTIES)
+    extracted = extract_office(path, "docx", OPTIONS)
+    assert extracted.status == "complete"
+    assert "日時：2024年1月15日（月）10:00〜11:00" in extracted.pages[0].text
+    if part == "docProps/core.xml":
+        assert extracted.title is None
+        assert "document properties skipped" in caplog.text and "DTD" in caplog.text
+    else:
+        assert extracted.title == "定例会議 議事録"
+
+
+def test_a_dtd_in_the_body_part_still_fails_the_file(tmp_path: Path) -> None:
+    whole = make_docx(tmp_path / "whole.docx")
+    body = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "本文">]><w:document xmlns:w='
+            '"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+            '<w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+    path = _with_part(whole, tmp_path / "body.docx", "word/document.xml", body)
+    with pytest.raises(DecompressionBombError, match="DTD"):
+        extract_office(path, "docx", OPTIONS)

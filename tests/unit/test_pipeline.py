@@ -3,15 +3,20 @@ cannot be read, and the language hint."""
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.files import make_ole2
-from worker.errors import UnsupportedFileError
+from worker.errors import CorruptFileError, UnsupportedFileError, classify
+from worker.extraction import pipeline
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.pipeline import extract, extract_or_record, guess_language
+from worker.extraction.result import Extracted
 from worker.models import SourceRef
 
 OPTIONS = ExtractionOptions()
@@ -72,3 +77,60 @@ def test_text_document_fields(tmp_path: Path) -> None:
                                                                         "complete")
     assert set(document.timings_ms) == {"extract", "thumbnail"}
     assert document.thumbnail is None
+
+
+def _raise(exc: BaseException) -> Callable[..., Extracted]:
+    def reader(*_args: object) -> Extracted:
+        raise exc
+    return reader
+
+
+@pytest.mark.parametrize("exc", [
+    ValueError("invalid literal for int() with base 10: 'abc'"), TypeError("Missing dimensions"),
+    KeyError("rId9"), IndexError("list index out of range"), AttributeError("'NoneType' x"),
+    struct.error("unpack requires a buffer of 4 bytes"), zlib.error("invalid stored block"),
+    UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    RecursionError("maximum recursion depth exceeded"), EOFError("ran out of input"),
+    NotImplementedError("compression type 99"),
+])
+def test_a_reader_failing_on_the_content_is_a_permanent_corrupt_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    """Never "unexpected ...", transient, retried and dead-lettered (issue 10, DESIGN §3)."""
+    path = tmp_path / "報告.txt"
+    path.write_text("本文", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "_read", _raise(exc))
+    with pytest.raises(CorruptFileError) as raised:
+        extract(path, SourceRef(path=str(path)), OPTIONS)
+    assert raised.value.__cause__ is exc
+    document = extract_or_record(path, SourceRef(path=str(path)), OPTIONS).document
+    assert (document.status, document.error_class, document.error_code) == \
+        ("failed", "permanent", "corrupt")
+    assert document.reason is not None
+    assert document.reason.startswith(f"the text file could not be parsed ({type(exc).__name__}")
+    assert " ".join(str(exc).split()) in document.reason
+
+
+@pytest.mark.parametrize("exc", [OSError(5, "Input/output error"), MemoryError()])
+def test_disk_errors_and_memory_are_not_called_corrupt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    """OSError stays transient (classify), MemoryError is the memory limit's to handle."""
+    path = tmp_path / "報告.txt"
+    path.write_text("本文", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "_read", _raise(exc))
+    with pytest.raises(type(exc)):
+        extract_or_record(path, SourceRef(path=str(path)), OPTIONS)
+    assert classify(exc).error_class == "transient"
+
+
+def test_the_size_limit_is_checked_before_the_file_is_hashed(tmp_path: Path) -> None:
+    """A sparse 20 GB file is refused at once (stat), not after hashing every byte."""
+    path = tmp_path / "巨大.txt"
+    with path.open("wb") as handle:
+        handle.write("本文".encode())
+        handle.truncate(20 * 1024**3)
+    document = extract_or_record(path, SourceRef(path=str(path)), OPTIONS).document
+    assert (document.status, document.error_code) == ("failed", "too-large")
+    assert document.size_bytes == 20 * 1024**3 and document.sha256 == ""
+    small = tmp_path / "小.txt"
+    small.write_text("本文", encoding="utf-8")
+    assert len(extract(small, SourceRef(path=str(small)), OPTIONS).document.sha256) == 64

@@ -9,6 +9,10 @@ Interface used by worker/batch.py (local `process`) and worker/service.py (queue
   still carries the file's metadata (name, size, sha256, type), `error_class`, `error_code`
   and `reason`, so the file can be found by name and the failure is visible. Transient and
   fatal errors are raised: they are the caller's to retry or to stop on.
+- a bare ValueError, TypeError, KeyError, ... raised while a reader parses the content is a
+  permanent CorruptFileError naming it (content_errors.py), never an "unexpected" transient;
+- a file over `max_file_bytes` is refused on its size (stat) without being hashed, so its
+  failed document has an empty sha256.
 
 Containers (archives, e-mail; worker/extraction/archives/containers.py): each member or
 attachment is written to a temporary file of a generated name and extracted like any file,
@@ -43,6 +47,7 @@ from worker.errors import (
 )
 from worker.extraction.archives.containers import is_container, unpack, unsupported_archive
 from worker.extraction.archives.members import ContainerBudget, Member, Unpacking
+from worker.extraction.content_errors import reading_content
 from worker.extraction.office.ole2 import ole2_error
 from worker.extraction.office.ooxml import embedded_thumbnail
 from worker.extraction.office.word_powerpoint import extract_office
@@ -89,21 +94,28 @@ class _FileFacts:
     file_type: FileType
 
 
-def _inspect(path: Path) -> _FileFacts:
-    """Size, streamed sha256 and type; a vanished or unreadable file is permanent."""
+def _inspect(path: Path, max_bytes: int) -> _FileFacts:
+    """Size, streamed sha256 and type; a vanished or unreadable file is permanent. The size
+    comes first (stat): a file over `max_bytes` is not hashed (its sha256 is left empty),
+    so a 20 GB file is refused at once instead of after reading it all."""
     try:
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as handle:
-            while chunk := handle.read(_HASH_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        file_type = sniff(path) if size else UNKNOWN
+        size = path.stat().st_size
+        digest = _sha256(path) if 0 < size <= max_bytes else ""
+        with reading_content("the file's type"):
+            file_type = sniff(path) if size else UNKNOWN
     except FileNotFoundError as exc:
         raise ObjectGoneError(f"the file is gone: {exc.strerror}") from exc
     except (PermissionError, IsADirectoryError) as exc:
         raise UnsupportedFileError(f"the file cannot be read: {exc.strerror}") from exc
-    return _FileFacts(size, digest.hexdigest(), file_type)
+    return _FileFacts(size, digest, file_type)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_limits(facts: _FileFacts, options: ExtractionOptions) -> None:
@@ -144,21 +156,26 @@ def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> b
     """A JPEG for PDFs, images and Office files that embed one; None for the rest."""
     if not options.thumbnails:
         return None
-    from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
     try:
-        if file_type.kind == "pdf":
-            return pdf_thumbnail(path, options)
-        if file_type.kind == "image":
-            return image_thumbnail(path, options)
-        if file_type.kind in ("docx", "xlsx", "pptx"):
-            embedded = embedded_thumbnail(path)
-            return image_thumbnail(embedded, options) if embedded else None
-        if file_type.kind in ("odt", "ods", "odp"):
-            from worker.extraction.office.opendocument import embedded_thumbnail as odf_preview
-            preview = odf_preview(path)
-            return image_thumbnail(preview, options) if preview else None
+        with reading_content("the thumbnail"):
+            return _thumbnail_of(path, file_type, options)
     except PermanentError:
         return None  # the text was read; a picture that cannot be made is no failure
+
+
+def _thumbnail_of(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:
+    from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
+    if file_type.kind == "pdf":
+        return pdf_thumbnail(path, options)
+    if file_type.kind == "image":
+        return image_thumbnail(path, options)
+    if file_type.kind in ("docx", "xlsx", "pptx"):
+        embedded = embedded_thumbnail(path)
+        return image_thumbnail(embedded, options) if embedded else None
+    if file_type.kind in ("odt", "ods", "odp"):
+        from worker.extraction.office.opendocument import embedded_thumbnail as odf_preview
+        preview = odf_preview(path)
+        return image_thumbnail(preview, options) if preview else None
     return None
 
 
@@ -213,7 +230,7 @@ def _extract(path: Path, source: SourceRef, facts: _FileFacts, options: Extracti
     if is_container(facts.file_type.kind):
         return _extract_container(path, source, facts, options, identity, tree)
     timings: dict[str, float] = {}
-    with _timer(timings, "extract"):
+    with _timer(timings, "extract"), reading_content(f"the {facts.file_type.kind} file"):
         extracted = _read(path, facts.file_type, options)
     with _timer(timings, "thumbnail"):
         thumbnail = _thumbnail(path, facts.file_type, options)
@@ -233,7 +250,7 @@ def _extract_container(path: Path, source: SourceRef, facts: _FileFacts,
                        tree: _Tree) -> ExtractionOutcome:
     """The container's own document, with every member extracted as a child."""
     timings: dict[str, float] = {}
-    with _timer(timings, "extract"):
+    with _timer(timings, "extract"), reading_content(f"the {facts.file_type.kind} file"):
         unpacking = unpack(path, facts.file_type, identity.file_name, tree.budget,
                            tree.depth, options.max_file_bytes)
         inside = tuple(_members(unpacking, source, identity, options, tree))
@@ -276,7 +293,7 @@ def _member(member: Member, temp: Path, source: SourceRef, identity: _Identity,
         assert member.save is not None
         with temp.open("wb") as destination:
             member.save(destination)
-        facts = _inspect(temp)
+        facts = _inspect(temp, options.max_file_bytes)
         return _extract(temp, source, facts, options, identity, tree)
     except PermanentError as exc:
         return ExtractionOutcome(failed_document(source, exc, facts, identity), None)
@@ -286,7 +303,7 @@ def _member(member: Member, temp: Path, source: SourceRef, identity: _Identity,
 
 def extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
     """The document of the file at `path`; PermanentError when it cannot be read at all."""
-    return _extract(path, source, _inspect(path), options, _top(source),
+    return _extract(path, source, _inspect(path, options.max_file_bytes), options, _top(source),
                     _tree(options))
 
 
@@ -295,7 +312,7 @@ def extract_or_record(path: Path, source: SourceRef,
     """Like `extract`, but a PermanentError becomes a `status="failed"` document."""
     facts: _FileFacts | None = None
     try:
-        facts = _inspect(path)
+        facts = _inspect(path, options.max_file_bytes)
         return _extract(path, source, facts, options, _top(source),
                         _tree(options))
     except PermanentError as exc:

@@ -16,6 +16,7 @@ Element names are matched by local name, so Strict OOXML (other namespaces) read
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import zipfile
 import zlib
@@ -28,9 +29,10 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 
-from worker.errors import CorruptFileError, DecompressionBombError
+from worker.errors import CorruptFileError, DecompressionBombError, PermanentError
 from worker.extraction.archives.inflate import InflateBudget, open_member, read_member
 
+log = logging.getLogger(__name__)
 MAX_MEMBERS = 10_000
 MAX_TOTAL_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, for members past RATIO_FLOOR
@@ -184,12 +186,20 @@ class OoxmlPackage:
         return parts[0]
 
     def title(self) -> str | None:
-        """dc:title from docProps/core.xml, if set."""
+        """dc:title from docProps/core.xml, if set. The properties are not the document: a
+        core.xml that is refused (a DTD) or broken loses the title, with a warning, and the
+        body read from the main part stands (a DTD in the main part still fails the file)."""
         for core in self.related("", "core-properties"):
-            if self.has(core):
-                for element in self.xml(core).iter():
-                    if local(element.tag) == "title" and (element.text or "").strip():
-                        return (element.text or "").strip()
+            if not self.has(core):
+                continue
+            try:
+                root = self.xml(core)
+            except PermanentError as exc:
+                log.warning("document properties skipped: %s", exc.reason)
+                return None
+            for element in root.iter():
+                if local(element.tag) == "title" and (element.text or "").strip():
+                    return (element.text or "").strip()
         return None
 
     def thumbnail(self) -> bytes | None:

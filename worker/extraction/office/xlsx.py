@@ -82,11 +82,11 @@ def _cell_formats(package: OoxmlPackage, workbook: str) -> list[str | None]:
         custom: dict[int, str] = {}
         for element in root.iter():
             if local(element.tag) == "numFmt":
-                custom[int(element.get("numFmtId") or -1)] = element.get("formatCode") or ""
+                custom[_int(element.get("numFmtId")) or -1] = element.get("formatCode") or ""
         for section in root:
             if local(section.tag) == "cellXfs":
                 for xf in children(section, "xf"):
-                    fmt_id = int(xf.get("numFmtId") or 0)
+                    fmt_id = _int(xf.get("numFmtId"))
                     formats.append(custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id)))
     return formats
 
@@ -109,6 +109,25 @@ def _workbook(package: OoxmlPackage, readings: ReadingList) -> _Workbook:
                      _cell_formats(package, main), date1904, readings)
 
 
+def _int(value: str | None) -> int:
+    """An index attribute; a missing or non-numeric one is 0 (the default style)."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _shared_string(value: str, book: _Workbook) -> str:
+    """The shared string a `t="s"` cell points to. A value that is no index (a broken
+    writer's `<v>abc</v>`) is kept as its literal text: it is the only text the cell has,
+    and dropping it would lose content; an index out of range is empty."""
+    try:
+        index = int(value)
+    except ValueError:
+        return value.strip()
+    return book.shared_strings[index] if 0 <= index < len(book.shared_strings) else ""
+
+
 def _cell_text(cell: Element, book: _Workbook) -> str:
     kind = cell.get("t") or "n"
     value_element = next(children(cell, "v"), None)
@@ -123,13 +142,12 @@ def _cell_text(cell: Element, book: _Workbook) -> str:
     if value is None:
         return ""
     if kind == "s":
-        index = int(value)
-        return book.shared_strings[index] if 0 <= index < len(book.shared_strings) else ""
+        return _shared_string(value, book)
     if kind == "b":
         return "TRUE" if value.strip() == "1" else "FALSE"
     if kind in ("str", "e"):
         return value
-    style = int(cell.get("s") or 0)
+    style = _int(cell.get("s"))
     code = book.cell_formats[style] if 0 <= style < len(book.cell_formats) else None
     try:
         return format_value(float(value), code, book.date1904)

@@ -13,18 +13,28 @@ instead be told apart by strict decoding, in an order where each step is unambig
    look more like Japanese text wins (EUC-JP bytes also decode as CP932 half-width katakana);
    and when CP1252 decodes too, the more plausible of Japanese and Western European wins
    (plausible.py: `não`, `café`, `Müller` in Latin-1 also decode as CP932 mojibake);
-6. charset-normalizer for everything else (GB18030, Cyrillic, ...).
+6. when nothing decodes strictly: UTF-8, CP932 or EUC-JP with a few invalid sequences (at
+   most MAX_INVALID_SHARE of the bytes, the rest plausibly Japanese for CP932/EUC-JP, real
+   multi-byte characters for UTF-8) — a text damaged in a few places (a cut transfer, a
+   stray byte) is still that text, not binary; the reader replaces the invalid sequences and
+   says how many (reader.py);
+7. charset-normalizer for everything else (GB18030, Cyrillic, ...).
+
+Binary is told by control bytes: more than 1 % of them, or NULs past 1 per 1000 bytes (a
+text with a stray NUL is still text; the reader drops the NULs and says so).
 
 `detect_encoding` works on a prefix too (`final=False`): an incomplete character at the end
 of a sample is not an error. The names returned are Python codec names. `detect` also says
 how sure it is (0..1, the document's `encoding_confidence`): 1 for a BOM, ASCII or
 ISO-2022-JP, 0.99 for valid multi-byte UTF-8, the plausibility margin for CP932/EUC-JP
-against CP1252, and charset-normalizer's own (1 - chaos) for the rest.
+against CP1252, at most LENIENT_CONFIDENCE for a decoding with invalid sequences, and
+charset-normalizer's own (1 - chaos) for the rest.
 """
 
 from __future__ import annotations
 
 import codecs
+import threading
 from typing import NamedTuple
 
 from charset_normalizer import from_bytes
@@ -43,11 +53,42 @@ _ASCII_CONTROLS_ALLOWED = frozenset(b"\t\n\r\f\v\x1b")
 UTF8_CONFIDENCE = 0.99
 PLAUSIBILITY_SAMPLE = 4000  # characters scored: enough to decide, cheap on a 64 KB head
 LATIN_MIN_SCORE = 0.6  # below it (Cyrillic, Greek read as CP1252: ~0.5) charset-normalizer decides
+MAX_INVALID_SHARE = 0.01  # invalid bytes a damaged text may have and still be text
+LENIENT_JAPANESE_MIN = 0.6  # plausibility a CP932/EUC-JP decoding with errors must reach
+LENIENT_CONFIDENCE = 0.8
+_LENIENT_CODECS = ("utf-8", "cp932", "euc-jp")
+_COUNT_AND_REPLACE = "cis-count-replace"
+_counts = threading.local()
 
 
 class Detected(NamedTuple):
     encoding: str  # a Python codec name
     confidence: float  # 0..1
+
+
+class Decoded(NamedTuple):
+    text: str  # invalid sequences replaced by U+FFFD
+    invalid_sequences: int
+    invalid_bytes: int
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _counts.sequences += 1
+    _counts.bytes += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_COUNT_AND_REPLACE, _count_and_replace)
+
+
+def lenient_decode(data: bytes, encoding: str, final: bool = True) -> Decoded:
+    """The text with each invalid sequence replaced by U+FFFD, and how many there were."""
+    _counts.sequences = _counts.bytes = 0
+    decoder = codecs.getincrementaldecoder(encoding)(errors=_COUNT_AND_REPLACE)
+    text = decoder.decode(data, final=final)
+    return Decoded(text, _counts.sequences, _counts.bytes)
 
 
 def strict_decode(data: bytes, encoding: str, final: bool = True) -> str | None:
@@ -91,9 +132,11 @@ def japanese_score(text: str) -> float:
 
 
 def _has_binary_controls(data: bytes) -> bool:
+    """Binary: control bytes past 1 % of the sample, or NULs past 1 per 1000 bytes (one is
+    always allowed: a stray NUL in a text)."""
     sample = data[:65536]
     controls = sum(1 for byte in sample if byte < 0x20 and byte not in _ASCII_CONTROLS_ALLOWED)
-    return b"\x00" in sample or controls > len(sample) // 100
+    return sample.count(0) > max(1, len(sample) // 1000) or controls > max(1, len(sample) // 100)
 
 
 _VOICEABLE = frozenset("ｳｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎ")
@@ -153,6 +196,32 @@ def _japanese_or_western(data: bytes, final: bool) -> Detected | None:
     return None
 
 
+def _lenient_score(decoded: Decoded, encoding: str, size: int) -> float | None:
+    """How plausible a decoding with a few invalid sequences is (0..1), None: not text."""
+    if decoded.invalid_bytes > size * MAX_INVALID_SHARE:
+        return None
+    sample = decoded.text[:PLAUSIBILITY_SAMPLE * 4].replace("\ufffd", "")
+    if encoding == "utf-8":
+        return 1.0 if any(not char.isascii() for char in sample) else None
+    score = japanese_plausibility(sample[:PLAUSIBILITY_SAMPLE])
+    return score if score >= LENIENT_JAPANESE_MIN else None
+
+
+def _damaged_text(data: bytes, final: bool) -> Detected | None:
+    """UTF-8, CP932 or EUC-JP with a few invalid sequences: the fewest invalid bytes win,
+    then the more plausible decoding, then the earlier codec."""
+    best: tuple[int, float, str] | None = None
+    for encoding in _LENIENT_CODECS:
+        decoded = lenient_decode(data, encoding, final)
+        score = _lenient_score(decoded, encoding, len(data))
+        if score is not None and (best is None or (decoded.invalid_bytes, -score) <
+                                  (best[0], -best[1])):
+            best = (decoded.invalid_bytes, score, encoding)
+    if best is None:
+        return None
+    return Detected(best[2], round(min(best[1], LENIENT_CONFIDENCE), 2))
+
+
 def _by_statistics(data: bytes) -> Detected | None:
     best = from_bytes(data).best()
     if best is None:
@@ -179,7 +248,8 @@ def detect(data: bytes, final: bool = True) -> Detected | None:
         return Detected("utf-8", 1.0)
     if strict_decode(data, "utf-8", final) is not None:
         return Detected("utf-8", UTF8_CONFIDENCE)
-    return _japanese_or_western(data, final) or _by_statistics(data)
+    return _japanese_or_western(data, final) or _damaged_text(data, final) \
+        or _by_statistics(data)
 
 
 def detect_encoding(data: bytes, final: bool = True) -> str | None:

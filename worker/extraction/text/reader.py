@@ -9,6 +9,13 @@ visible text plus <title> is all we need. XML keeps its text nodes (xml.py).
 
 One page per file (method "text-layer": text that was never OCRed). Only the first
 MAX_TEXT_BYTES are read; a longer file is `partial` with the reason.
+
+A text damaged in a few places (invalid byte sequences, a stray NUL; encoding.py decides it
+is still text) is read with each invalid sequence replaced by U+FFFD and the NULs dropped,
+and the document is `partial` with a reason that counts them ("3 invalid byte sequences
+(3 bytes) replaced with U+FFFD (cp932)"): the indexed text is not all of the file's text,
+and `partial` with its `reason` is where DESIGN.md puts exactly that, so an operator who
+lists the files that are not `complete` finds it; `complete` would hide the loss.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from worker.errors import UnsupportedFileError
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.extraction.sniff import FileType
-from worker.extraction.text.encoding import Detected, detect, strict_decode
+from worker.extraction.text.encoding import Detected, detect, lenient_decode, strict_decode
 from worker.extraction.text.xml import declared_encoding, xml_text
 from worker.models import Page
 
@@ -122,10 +129,19 @@ def _choose_encoding(data: bytes, file_type: FileType, final: bool) -> Detected:
     return detected
 
 
-def _decode(data: bytes, encoding: str, final: bool) -> str:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    text = decoder.decode(data, final=final)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def _decode(data: bytes, encoding: str, final: bool) -> tuple[str, list[str]]:
+    """The text (line breaks normalised, NULs dropped) and what was lost on the way."""
+    decoded = lenient_decode(data, encoding, final)
+    text = decoded.text
+    losses = []
+    if decoded.invalid_sequences:
+        losses.append(f"{decoded.invalid_sequences} invalid byte sequences "
+                      f"({decoded.invalid_bytes} bytes) replaced with U+FFFD ({encoding})")
+    nuls = text.count("\x00")
+    if nuls:
+        text = text.replace("\x00", "")
+        losses.append(f"{nuls} NUL bytes dropped")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), losses
 
 
 def _read_capped(path: Path) -> tuple[bytes, int]:
@@ -140,7 +156,7 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
     data, size = _read_capped(path)
     complete = size <= len(data)
     encoding, sure = _choose_encoding(data, file_type, final=complete)
-    text = _decode(data, encoding, final=complete)
+    text, losses = _decode(data, encoding, final=complete)
     title: str | None = None
     if file_type.kind == "html":
         parser = _VisibleText()
@@ -153,11 +169,12 @@ def extract_text(path: Path, file_type: FileType, options: ExtractionOptions) ->
         heading = _MARKDOWN_HEADING.search(text)
         title = heading.group(1) if heading else None
     pages = (Page(1, text, "text-layer"),)
-    if complete:
+    if not complete:
+        losses.append(f"only the first {MAX_TEXT_BYTES} of {size} bytes were read")
+    if not losses:
         return Extracted(pages, title=title, encoding=encoding, encoding_confidence=sure)
-    reason = f"only the first {MAX_TEXT_BYTES} of {size} bytes were read"
-    return Extracted(pages, status="partial", reason=reason, title=title, encoding=encoding,
-                     encoding_confidence=sure)
+    return Extracted(pages, status="partial", reason="; ".join(losses), title=title,
+                     encoding=encoding, encoding_confidence=sure)
 
 
 def visible_text(html: str) -> str:
