@@ -169,7 +169,7 @@ def born_digital_pdf(scratch: Path) -> list[Row]:
     sample = 3
 
     def ocr_sample() -> None:
-        from worker.extraction.ocr.tesseract import ocr_image_file
+        from worker.extraction.ocr.plan import ocr_image_file
 
         for number in range(1, sample + 1):
             image = render_page(pdf, page=number, dpi=OPTIONS.dpi, out_dir=scratch,

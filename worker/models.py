@@ -94,11 +94,14 @@ class Page:
     text: str
     method: PageMethod
     confidence: float | None = None  # mean word confidence 0-100, OCR pages only
+    dropped_words: int | None = None  # OCR words left out of `text` as junk (ocr/junk.py)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"number": self.number, "text": self.text, "method": self.method}
         if self.confidence is not None:
             data["confidence"] = round(self.confidence, 2)
+        if self.dropped_words:
+            data["dropped_words"] = self.dropped_words
         return data
 
 
