@@ -40,6 +40,8 @@ STRIP_THICKNESS_EMS = 1.8  # ... and at most this thick is a line (or a column) 
 STRIP_SHAPE = 2.5  # ... when it is this many times longer than thick (not one large kanji)
 REGION_GAP_EMS = 1.5  # strips of one orientation closer than this share a region
 MIN_EM_PX = 4  # at WORK_DPI; smaller components are specks
+RULE_SPAN = 0.6  # a row (column) of a graphic this full is one of its rules
+RULED_SHARE = 0.9  # a graphic with this share of its ink on rules is a table: kept
 DOT_FILL = 0.7  # small components this solid are dots and markers, not characters
 PAPER_WINDOW = 25  # working pixels around a pixel where the paper's brightness is found
 INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
@@ -110,10 +112,26 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     graphic = (longest > GRAPHIC_EMS * em) | (
         (shortest < RULE_THICKNESS_EMS * em) & (longest > RULE_LENGTH_EMS * em))
     text = (longest >= max(2, em / 5)) & ~graphic
-    graphics = np.concatenate(([False], graphic))[labels]  # per-label lookup
     text_ink = np.concatenate(([False], text))[labels]
+    every_graphic = np.concatenate(([False], graphic))[labels]
+    painted = graphic.copy()
+    for number in np.flatnonzero(graphic):
+        box, own = boxes[number], labels[boxes[number]] == number + 1
+        others = every_graphic[box] & ~own
+        painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
+    graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
     regions = _regions(text_ink, em, scale)
     return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics)
+
+
+def _ruled(component: NDArray[np.bool_]) -> bool:
+    """A table's rules: nearly all its ink lies on rows or columns that cross it. Kept when
+    it holds more text than other graphics (a chart's grid holds curves): Tesseract reads a
+    ruled table better with its rules than without, they keep the cells apart."""
+    rows = component.sum(axis=1) >= RULE_SPAN * component.shape[1]
+    columns = component.sum(axis=0) >= RULE_SPAN * component.shape[0]
+    on_rules = component[rows, :].sum() + component[:, columns].sum()
+    return bool(on_rules >= RULED_SHARE * component.sum())
 
 
 def _guess_dpi(image: Image.Image) -> int:

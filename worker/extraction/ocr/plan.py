@@ -50,6 +50,7 @@ from worker.extraction.options import ExtractionOptions
 CONFIDENT_READ = 80.0  # mean word confidence from which a read is kept without second tries
 VERTICAL_PSM = "5"  # one block of vertical text: measured against psm 3 in the README
 REGION_PADDING_EMS = 0.4  # painted around a region of the other orientation
+PAINT_GRAPHICS = True  # graphics painted out of what Tesseract reads (tables kept)
 Read = Callable[..., Reading]
 
 
@@ -102,7 +103,7 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
     kind = layout.kind if vertical else "horizontal"
     with tempfile.TemporaryDirectory(prefix="cis-ocr-") as folder:
         scratch = Path(folder)
-        source = paint_out(image, scratch / "page.pgm", layout, graphics=True, boxes=[])
+        source = paint_out(image, scratch / "page.pgm", layout, graphics=PAINT_GRAPHICS, boxes=[])
         if kind == "vertical" and vertical:
             require_languages(vertical, osd=False)
             best = _vertical(source, scratch, read, vertical, options, dpi, deadline)
@@ -176,9 +177,10 @@ def _mixed(image: Path, scratch: Path, layout: Layout, read: Read, languages: st
     pad = round(REGION_PADDING_EMS * layout.em)
     regions = sorted(layout.regions, key=lambda r: (r.box[1], -r.box[2]))
     columns = [_padded(r.box, pad, (1 << 30, 1 << 30)) for r in regions if r.vertical]
-    across = paint_out(image, scratch / "across.pgm", layout, graphics=True, boxes=columns)
+    across = paint_out(image, scratch / "across.pgm", layout, graphics=PAINT_GRAPHICS,
+                       boxes=columns)
     horizontal = read(across, options.languages)
-    down = paint_out(image, scratch / "down.pgm", layout, graphics=True, boxes=[])
+    down = paint_out(image, scratch / "down.pgm", layout, graphics=PAINT_GRAPHICS, boxes=[])
     passes = 1
     words: list[Word] = []
     with Image.open(down) as page:
