@@ -9,9 +9,11 @@ reduced to about 100 dpi (a few tens of milliseconds):
 - ink: darker than the Otsu threshold; connected components (scipy.ndimage) of the ink;
 - the typical character size `em`: the upper quartile of component sizes (kanji fill their
   em square; kana strokes and punctuation are smaller);
-- graphics: components much larger than a character (frames, grid lines, curves, bars,
-  table rules) or long and thin (rules); they are painted out of the copy Tesseract reads,
-  so charts stop turning into `EEEE`/`ーーー`, while the text around and inside them stays;
+- graphics: components much larger than a character (frames, grid lines, curves, bars)
+  are painted out of the copy Tesseract reads, so charts stop turning into `EEEE`/`ーーー`,
+  while the text around and inside them stays. Lone rules and a table's ruling are kept:
+  Tesseract's own layout leans on them (painting a receipt's rule or a table's grid out
+  scrambled the reading order and lost a column);
 - orientation: the text ink is smeared along rows and, apart, along columns, closing gaps
   under 0.6 em (characters within a line are closer than lines are): a horizontal line
   becomes a long, thin horizontal strip in the first, a vertical column a long, thin
@@ -109,13 +111,14 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     if sized.size == 0:
         return Layout(scale, 0.0, (), 0, empty)
     em = float(np.percentile(sized, 75))
-    graphic = (longest > GRAPHIC_EMS * em) | (
-        (shortest < RULE_THICKNESS_EMS * em) & (longest > RULE_LENGTH_EMS * em))
+    large = longest > GRAPHIC_EMS * em
+    rule = (shortest < RULE_THICKNESS_EMS * em) & (longest > RULE_LENGTH_EMS * em)
+    graphic = large | rule
     text = (longest >= max(2, em / 5)) & ~graphic
     text_ink = np.concatenate(([False], text))[labels]
     every_graphic = np.concatenate(([False], graphic))[labels]
-    painted = graphic.copy()
-    for number in np.flatnonzero(graphic):
+    painted = large & ~rule  # a lone rule is kept: Tesseract's layout leans on it
+    for number in np.flatnonzero(painted):
         box, own = boxes[number], labels[boxes[number]] == number + 1
         others = every_graphic[box] & ~own
         painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
