@@ -69,6 +69,7 @@ class Layout:
     regions: tuple[Region, ...]
     graphic_ink: int  # working pixels of graphics
     graphics: NDArray[np.bool_]  # working-resolution mask of graphic ink
+    rules: NDArray[np.bool_] | None = None  # the same with rules and table ruling too
 
     @property
     def vertical_share(self) -> float:
@@ -124,7 +125,8 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
         painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
     graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
     regions = _regions(text_ink, em, scale)
-    return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics)
+    return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics,
+                  every_graphic)
 
 
 def _ruled(component: NDArray[np.bool_]) -> bool:
@@ -210,12 +212,13 @@ def _regions(text_ink: NDArray[np.bool_], em: float, scale: int) -> list[Region]
 
 
 def paint_out(image: Path, target: Path, layout: Layout, *, graphics: bool,
-              boxes: list[Box]) -> Path:
+              boxes: list[Box], rules: bool = False) -> Path:
     """A copy of `image` (PGM) with the graphic ink and/or the given boxes painted white."""
     with Image.open(image) as opened:
         page = np.array(opened.convert("L"))
-    if graphics and layout.graphic_ink:
-        grown = ndimage.maximum_filter(layout.graphics.view(np.uint8), size=3).astype(bool)
+    mask = layout.rules if rules and layout.rules is not None else layout.graphics
+    if graphics and mask.any():
+        grown = ndimage.maximum_filter(mask.view(np.uint8), size=3).astype(bool)
         full = np.kron(grown, np.ones((layout.scale, layout.scale), dtype=bool))
         height, width = min(full.shape[0], page.shape[0]), min(full.shape[1], page.shape[1])
         page[:height, :width][full[:height, :width]] = 255

@@ -50,6 +50,9 @@ from worker.extraction.options import ExtractionOptions
 CONFIDENT_READ = 80.0  # mean word confidence from which a read is kept without second tries
 VERTICAL_PSM = "5"  # one block of vertical text: measured against psm 3 in the README
 REGION_PADDING_EMS = 0.4  # painted around a region of the other orientation
+RECOVER_BELOW = 0.0  # lines read at least this surely are not read again; every line read:
+# re-reading unsure lines cost receipts and tables two runs each and won nothing on the
+# eval; what the layout left out entirely (a title, line numbers) is still read
 PAINT_GRAPHICS = True  # graphics painted out of what Tesseract reads (tables kept)
 Read = Callable[..., Reading]
 
@@ -111,7 +114,7 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
             require_languages(vertical, osd=False)
             best = _mixed(image, scratch, layout, read, vertical, options)
         else:
-            best = _horizontal(source, scratch, read, options, dpi, deadline)
+            best = _horizontal(source, scratch, read, options, dpi, deadline, layout)
     reading, dropped = drop_junk(best.reading)
     return OcrResult(reading.text, reading.confidence, reading.languages, best.vertical,
                      best.passes, best.rotation, dropped, kind)
@@ -130,29 +133,37 @@ def _weak(reading: Reading) -> bool:
 
 
 def _horizontal(source: Path, scratch: Path, read: Read, options: ExtractionOptions,
-                dpi: int | None, deadline: float | None) -> _Best:
+                dpi: int | None, deadline: float | None, layout: Layout) -> _Best:
     best = _Best(read(source, options.languages), source)
     if options.detect_orientation and _weak(best.reading):
         _try_turning(best, scratch, read, options, dpi, deadline)
     languages = options.languages.split("+")
-    if ("jpn" in languages and len(languages) > 1
+    if ("jpn" in languages and len(languages) > 1 and _weak(best.reading)
             and best.reading.latin_junk_share >= LATIN_JUNK_SHARE):
         best.passes += 1
         best.reading = patch_latin_junk(best.reading, read(best.image, "jpn"))
-    _recover_unread(best, scratch, read, dpi)
+    _recover_unread(best, scratch, read, dpi, layout)
     return best
 
 
 def _vertical(source: Path, scratch: Path, read: Read, languages: str,
               options: ExtractionOptions, dpi: int | None, deadline: float | None) -> _Best:
-    best = _Best(read(source, languages, VERTICAL_PSM), source, vertical=True)
-    if options.detect_orientation and _weak(best.reading):
+    """jpn_vert psm 5 on a page whose columns run down; but a horizontal page turned
+    sideways has columns too, so OSD asks first (it tells the two apart by the characters:
+    0 on every tategaki page of the eval, 90/270 on the turned ones) and a turned page is
+    read horizontally, upright."""
+    angle = 0
+    if options.detect_orientation:
         angle = detect_rotation(source, scratch, options, dpi, deadline)
-        if angle:
-            turned = _turn(source, scratch, angle)
-            best.offer(read(turned, options.languages), image=turned, rotation=angle,
-                       vertical=False)
-    return best
+    if angle:
+        turned = _turn(source, scratch, angle)
+        best = _Best(read(turned, options.languages), turned, rotation=angle)
+        if not _weak(best.reading):
+            return best
+        best.offer(read(source, languages, VERTICAL_PSM), image=source, rotation=0,
+                   vertical=True)
+        return best
+    return _Best(read(source, languages, VERTICAL_PSM), source, vertical=True)
 
 
 def _try_turning(best: _Best, scratch: Path, read: Read, options: ExtractionOptions,
@@ -212,10 +223,17 @@ def _centre_in(word: Word, box: tuple[int, int, int, int]) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _recover_unread(best: _Best, scratch: Path, read: Read, dpi: int | None) -> None:
+def _recover_unread(best: _Best, scratch: Path, read: Read, dpi: int | None,
+                    layout: Layout) -> None:
     """Read what page segmentation left out (see unread.py) with a sparse-text pass over
-    the page with its surely read lines masked; merge what it finds into the best read."""
-    leftover = mask_read_lines(best.image, sure_line_boxes(best.reading),
+    the page with its surely read lines masked; merge what it finds into the best read.
+    Rules and a table's ruling are no leftover text: they are painted out first (a
+    receipt's rule cost two runs that read nothing)."""
+    image = best.image
+    if best.rotation == 0 and layout.rules is not None and layout.rules.any():
+        image = paint_out(image, scratch / "no-rules.pgm", layout, graphics=True, boxes=[],
+                          rules=True)
+    leftover = mask_read_lines(image, sure_line_boxes(best.reading, RECOVER_BELOW),
                                scratch / "unread.pgm", dpi)
     if leftover is None:
         return
