@@ -31,6 +31,7 @@ from worker.extraction.pdf.reader import extract_pdf
 
 Case = tuple[str, Path, str]
 OPTIONS = ExtractionOptions()
+KEEP_JUNK = "CIS_EVAL_KEEP_JUNK"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ def read_raw(path: Path) -> str:
 
 def evaluate(case: Case, split: str, raw: bool) -> Result:
     name, path, reference = case
+    if os.environ.get(KEEP_JUNK):
+        from worker.extraction.ocr import plan
+
+        setattr(plan, "drop_junk", lambda reading: (reading, 0))  # noqa: B010
     started = _cpu()
     content, pages, dropped = read_ours(path)
     ours_cpu = _cpu() - started
@@ -115,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-raw", action="store_true", help="skip raw Tesseract")
     parser.add_argument("--out", type=Path, default=Path("build/eval"))
     parser.add_argument("--json", type=Path, help="also write every result here")
+    parser.add_argument("--keep-junk", action="store_true",
+                        help="leave ocr/junk.py out, to measure what it removes and loses")
     args = parser.parse_args(argv)
+    if args.keep_junk:
+        os.environ[KEEP_JUNK] = "1"  # read by each worker process (see evaluate)
     wanted = set(filter(None, args.classes.split(",")))
     work: list[tuple[Case, str]] = []
     for module, make in case_makers().items():

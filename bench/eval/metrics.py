@@ -22,6 +22,8 @@ class Score:
     cer: float  # edit distance / reference length (can pass 1.0 for long junk)
     f1: float  # bag-of-characters F1
     length_ratio: float  # characters read / characters in the reference
+    precision: float = 0.0  # of the characters read, the share in the reference (bag)
+    recall: float = 0.0  # of the reference's characters, the share read (bag)
 
 
 def score(reference: str, read: str) -> Score:
@@ -31,4 +33,4 @@ def score(reference: str, read: str) -> Score:
     precision = common / len(got) if got else 0.0
     recall = common / len(ref) if ref else 0.0
     f1 = 2 * precision * recall / (precision + recall) if common else 0.0
-    return Score(cer, f1, len(got) / max(1, len(ref)))
+    return Score(cer, f1, len(got) / max(1, len(ref)), precision, recall)
