@@ -31,3 +31,11 @@ def test_a_doubtful_word_stays_in_a_line_read_surely() -> None:
     assert drop_junk(reading)[1] == 0
     alone = _reading([("東京", 40.0), ("本社", 30.0)])
     assert drop_junk(alone)[1] == 1  # 本社 at 30 in a line read at 35
+
+
+def test_a_page_reports_its_dropped_words_only_when_there_are_some() -> None:
+    from worker.models import Page
+
+    assert Page(1, "請求書", "ocr", 91.5, 3).to_dict()["dropped_words"] == 3
+    assert "dropped_words" not in Page(1, "請求書", "ocr", 91.5, 0).to_dict()
+    assert "dropped_words" not in Page(1, "請求書", "text-layer").to_dict()
