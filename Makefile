@@ -1,6 +1,6 @@
 # Entry points for developers and CI. Each target is a script in scripts/ so that the
 # README's commands, CI and the Dockerfile share one implementation.
-.PHONY: run test unit lint samples bench soak templates clean queue-demo lock
+.PHONY: run test unit lint samples bench eval soak templates clean queue-demo lock
 
 run:        ## install what is needed, process samples/ into out/, print a summary
 	bash scripts/run-samples.sh
@@ -22,6 +22,9 @@ samples:    ## regenerate the documents in samples/ from code
 
 bench:      ## benchmarks: ratios against baselines measured in the same run
 	bash scripts/venv.sh dev && .venv/bin/python -m bench
+
+eval:       ## OCR evaluation set: cis-worker vs raw tesseract per page class (bench/eval)
+	bash scripts/venv.sh dev && nice -n 10 .venv/bin/python -m bench.eval $(EVAL_ARGS)
 
 soak:       ## not in `make test`: 1,000 objects, workers killed and restarted, outages (~15 min)
 	bash scripts/venv.sh dev && nice -n 10 .venv/bin/python -m bench.soak $(SOAK_ARGS)

@@ -39,6 +39,9 @@ dev=(
   make git curl                   # the Makefile, the checkout, scripts' downloads
   unzip                           # scripts/opensearch.sh unpacks the OpenSearch distribution
   docker.io debootstrap           # the image is built and run in the tests
+  # bench/eval draws its pages in more fonts than the runtime's IPA pair (Noto Serif CJK is
+  # the held-out font the OCR rules were never tuned on)
+  fonts-noto-cjk fonts-ipaexfont-mincho fonts-ipaexfont-gothic fonts-vlgothic
 )
 
 case "$profile" in

@@ -115,6 +115,7 @@ class Page:
     text: str
     method: PageMethod
     confidence: float | None = None  # mean word confidence 0-100, OCR pages only
+    dropped_words: int | None = None  # OCR words left out of `text` as junk (ocr/junk.py)
     ocr_images: int | None = None  # Office pages: embedded pictures whose text was OCRed in
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +124,8 @@ class Page:
             data["confidence"] = round(self.confidence, 2)
         if self.ocr_images:
             data["ocr_images"] = self.ocr_images
+        if self.dropped_words:
+            data["dropped_words"] = self.dropped_words
         return data
 
 

@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from worker.errors import MissingProgramError, TimeoutExceededError
-from worker.extraction.ocr.tesseract import ocr_image_file
+from worker.extraction.ocr.plan import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.programs import ProgramTimedOut, run_program
 

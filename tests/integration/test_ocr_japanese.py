@@ -20,7 +20,7 @@ from tests.fixtures.japanese_pages import (
     titled_page,
 )
 from worker.extraction.images.reader import extract_image
-from worker.extraction.ocr.tesseract import ocr_image_file
+from worker.extraction.ocr.plan import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 
 OPTIONS = ExtractionOptions()

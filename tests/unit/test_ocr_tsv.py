@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from worker.extraction.ocr.reading import parse_tsv, patch_latin_junk
-from worker.extraction.ocr.tesseract import _vertical_languages
+from worker.extraction.ocr.tesseract import vertical_languages as _vertical_languages
 
 HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight"
           "\tconf\ttext")

@@ -19,7 +19,7 @@ from typing import TypeVar
 from PIL import Image
 
 from worker.errors import EmptyFileError, TimeoutExceededError
-from worker.extraction.ocr.tesseract import ocr_image_file
+from worker.extraction.ocr.plan import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.result import Extracted
 from worker.models import Page
@@ -106,7 +106,8 @@ def ocr_page(image: Path, number: int, options: ExtractionOptions, *, dpi: int |
         return Page(number, "", "none")
     finally:
         budget.add_ocr_ms((time.monotonic() - started) * 1000)
-    return Page(number, result.text, "ocr", result.confidence)
+    return Page(number, result.text, "ocr", result.confidence,
+                dropped_words=result.dropped_words)
 
 
 def map_pages(read: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:

@@ -150,12 +150,12 @@ def _mean_confidence(words: list[Word]) -> float:
     return sum(word.confidence for word in words) / len(words)
 
 
-def sure_line_boxes(reading: Reading) -> list[Box]:
+def sure_line_boxes(reading: Reading, confidence: float = SURE_LINE_CONFIDENCE) -> list[Box]:
     """The boxes of the lines read surely, what a recovery pass need not read again: sure
     words, and not a line much taller than the page's usual line (a large heading, which
     Tesseract misreads confidently at full scale: 件見積書 for 御見積書)."""
     lines = [_line_box(words) for _, words in reading.lines()
-             if _mean_confidence(words) >= SURE_LINE_CONFIDENCE]
+             if _mean_confidence(words) >= confidence]
     if not lines:
         return []
     usual = statistics.median(bottom - top for _, top, _, bottom in lines)

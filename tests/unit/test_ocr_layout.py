@@ -1,0 +1,54 @@
+"""The page plan's layout analysis on generated pages: which way the text runs, where the
+regions are, and which ink is graphics (painted out) and which is a table's rules (kept)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bench.eval.cases import pages, slides
+from worker.extraction.ocr.layout import analyse
+
+
+def _page(maker: str, seed: int = 1) -> Image.Image:
+    image, _ = getattr(pages, maker)(random.Random(f"{maker}-{seed}"), seed)
+    return image.convert("L")
+
+
+@pytest.mark.parametrize(("maker", "kind"), [
+    ("vertical_novel", "vertical"),
+    ("vertical_column", "vertical"),
+    ("vertical_mixed", "mixed"),
+    ("horizontal", "horizontal"),
+    ("letter_hanko", "horizontal"),  # the seal's two stacked characters are no column
+    ("table_form", "horizontal"),  # a large title's tall kanji are no column either
+    ("receipt", "horizontal"),
+])
+def test_the_layout_tells_which_way_the_text_runs(maker: str, kind: str) -> None:
+    assert analyse(_page(maker), 300).kind == kind
+
+
+def test_a_mixed_page_has_its_header_across_and_its_body_down() -> None:
+    layout = analyse(_page("vertical_mixed"), 300)
+    across = [r for r in layout.regions if not r.vertical]
+    down = [r for r in layout.regions if r.vertical]
+    assert across and down
+    assert max(r.box[3] for r in across) < min(r.box[1] for r in down)  # header above body
+    assert sum(r.strips for r in down) >= 20  # the columns of two tiers
+
+
+def test_a_table_keeps_its_rules_and_a_chart_loses_its_grid(tmp_path: Path) -> None:
+    table = analyse(_page("table_form"), 300)
+    assert table.graphic_ink == 0
+    [(_, plot, _)] = [case for case in slides.make_cases(tmp_path, 1) if case[0] == "slide_plot"]
+    with Image.open(plot) as image:
+        layout = analyse(image.convert("L"), slides.SLIDE_DPI)
+    assert layout.graphic_ink > 5000 and layout.kind == "horizontal"
+
+
+def test_a_white_page_has_no_text_and_no_graphics() -> None:
+    layout = analyse(Image.new("L", (800, 1100), 255), 100)
+    assert (layout.kind, layout.regions, layout.graphic_ink) == ("horizontal", (), 0)
