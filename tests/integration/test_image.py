@@ -31,6 +31,10 @@ EXPECTED_WORDS = {
     "書類一式.zip/2024年度/見積書_scan.pdf": "見積書",
     "書類一式.zip/議事録.docx": "議事録",
     "掲示物_iphone.heic": "社内掲示",
+    "議事録_Word97.doc": "営業会議",  # legacy Office and RTF: LibreOffice in the image,
+    "売上集計_Excel97.xls": "売上明細",  # under the read-only root and a non-root user
+    "新製品発表_PowerPoint97.ppt": "新製品発表会",
+    "稟議書.rtf": "稟議書",
 }
 OCR_SAMPLES = {"見積書_scan.pdf", "領収書_photo.jpg", "掲示物_iphone.heic",
                "書類一式.zip/2024年度/見積書_scan.pdf"}

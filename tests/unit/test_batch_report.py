@@ -8,7 +8,7 @@ from pathlib import Path
 
 from worker.batch import share_cores
 from worker.batch_files import expand_paths
-from worker.batch_summary import FileRecord, build_summary, format_table, record_error
+from worker.batch_summary import FileRecord, build_summary, format_table, record_error, short_type
 from worker.errors import EncryptedFileError
 
 
@@ -76,3 +76,11 @@ def test_spare_cores_go_to_the_pages_of_fewer_files() -> None:
     assert share_cores(jobs=2, files=5) == (2, 1)
     assert share_cores(jobs=8, files=3) == (3, 2)
     assert share_cores(jobs=4, files=0) == (1, 4)
+
+
+def test_the_table_names_legacy_office_and_opendocument_by_their_extension() -> None:
+    assert [short_type(mime) for mime in ("application/msword", "application/vnd.ms-excel",
+                                          "application/vnd.ms-powerpoint",
+                                          "application/vnd.oasis.opendocument.text")] == [
+        "doc", "xls", "ppt", "odt"]
+    assert short_type("application/rtf") == "rtf"  # the subtype when it already says it
