@@ -345,21 +345,14 @@ def documents_zip(path: Path) -> None:
 
 
 def launch_pptx(path: Path) -> None:
-    import pptx
+    sys.path.insert(0, str(HERE.parent))
+    from tests.fixtures.office_documents import make_slides_pptx
 
-    presentation = pptx.Presentation()
-    presentation.core_properties.title = "新製品発表会"
-    slides = (("新製品発表会のご案内", "会場：大阪国際会議場　2024年6月5日（水）",
-               "質疑応答は十五分を予定。報道関係者の席は前列に用意する。"),
-              ("販売計画", "初年度目標：一万二千台／代理店網を全国四十社に拡大",
-               "代理店向けの説明会は別途、名古屋と福岡で開く。"))
-    for title, body, notes in slides:
-        slide = presentation.slides.add_slide(presentation.slide_layouts[1])
-        assert slide.shapes.title is not None
-        slide.shapes.title.text = title
-        slide.placeholders[1].text = body
-        slide.notes_slide.notes_text_frame.text = notes
-    presentation.save(str(path))
+    make_slides_pptx(path, title="新製品発表会", slides=(
+        ("新製品発表会のご案内", "会場：大阪国際会議場　2024年6月5日（水）",
+         "質疑応答は十五分を予定。報道関係者の席は前列に用意する。"),
+        ("販売計画", "初年度目標：一万二千台／代理店網を全国四十社に拡大",
+         "代理店向けの説明会は別途、名古屋と福岡で開く。")))
 
 
 def _saved_by_libreoffice(make: Callable[[Path], object], source_name: str,

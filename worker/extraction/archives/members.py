@@ -52,6 +52,15 @@ class ContainerBudget:
         self.inflate = InflateBudget(self.limits.max_total_bytes, self.limits.max_ratio,
                                      self.limits.ratio_floor)
 
+    def admit(self, notes: list[str]) -> bool:
+        """Count one more member, or say in `notes` why no further one may be unpacked."""
+        stop = self.spent()
+        if stop:
+            notes.append(stop)
+            return False
+        self.members += 1
+        return True
+
     def spent(self) -> str | None:
         """Why no further member may be unpacked, or None."""
         if self.members >= self.limits.max_members:

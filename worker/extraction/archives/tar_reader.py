@@ -122,11 +122,8 @@ class _TarUnpacking:
         for info in archive:
             if info.isdir():
                 continue
-            stop = self._budget.spent()
-            if stop:
-                self._notes.append(stop)
+            if not self._budget.admit(self._notes):
                 return
-            self._budget.members += 1
             path = clean_path(member_name(info.name))
             self._paths.append(path)
             yield self._member(archive, info, path)

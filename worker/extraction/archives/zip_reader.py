@@ -58,11 +58,8 @@ class _ZipUnpacking:
             for info in self._zip.infolist():
                 if info.is_dir():
                     continue
-                stop = self._budget.spent()
-                if stop:
-                    self._notes.append(stop)
+                if not self._budget.admit(self._notes):
                     return
-                self._budget.members += 1
                 path = clean_path(member_name(info))
                 self._paths.append(path)
                 if info.flag_bits & 0x1:

@@ -25,8 +25,9 @@ from typing import BinaryIO
 
 from worker.errors import CorruptFileError, FileTooLargeError
 from worker.extraction.archives.members import ContainerBudget, Member, Unpacking, clean_path
+from worker.extraction.mail.common import attachment_saver, mail_page
 from worker.extraction.result import Extracted
-from worker.models import MailHeaders, Page, utc_timestamp
+from worker.models import MailHeaders, utc_timestamp
 
 MAX_MAIL_BYTES = 256 * 1024 * 1024
 _SUPERSETS = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
@@ -148,28 +149,15 @@ class _MailUnpacking:
         parts = [part for part in _leaf_parts(self._message) if part is not self._message
                  and _is_attachment(part, self._body_ids)]
         for index, part in enumerate(parts, start=1):
-            stop = self._budget.spent()
-            if stop:
-                self._notes.append(stop)
+            if not self._budget.admit(self._notes):
                 return
-            self._budget.members += 1
             yield Member(clean_path(_attachment_name(part, index)), save=self._saver(part))
 
     def _saver(self, part: Message) -> Callable[[BinaryIO], None]:
-        def save(destination: BinaryIO) -> None:
-            data = _part_bytes(part)
-            if len(data) > self._limit:
-                raise FileTooLargeError(f"the attachment is {len(data)} bytes; the limit is "
-                                        f"{self._limit} bytes")
-            destination.write(data)
-        return save
+        return attachment_saver(lambda: _part_bytes(part), self._limit)
 
     def parent(self) -> Extracted:
-        subject = self.headers.subject or ""
-        text = "\n\n".join(part for part in (subject, self._body) if part)
-        return Extracted(pages=(Page(1, text, "text-layer"),), title=self.headers.subject,
-                         status="partial" if self._notes else "complete",
-                         reason="; ".join(self._notes) or None)
+        return mail_page(self.headers.subject, self._body, self._notes)
 
 
 def unpack_eml(path: Path, budget: ContainerBudget, max_member_bytes: int) -> Unpacking:

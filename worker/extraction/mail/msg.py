@@ -19,10 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from worker.errors import CorruptFileError, FileTooLargeError, UnsupportedFileError
+from worker.errors import CorruptFileError, UnsupportedFileError
 from worker.extraction.archives.members import ContainerBudget, Member, Unpacking, clean_path
+from worker.extraction.mail.common import attachment_saver, mail_page
 from worker.extraction.result import Extracted
-from worker.models import MailHeaders, Page, utc_timestamp
+from worker.models import MailHeaders, utc_timestamp
 
 SUBJECT, SENDER_NAME, SENDER_EMAIL, SENDER_SMTP = 0x0037, 0x0C1A, 0x0C1F, 0x5D01
 DISPLAY_TO, DISPLAY_CC, BODY, BODY_HTML = 0x0E04, 0x0E03, 0x1000, 0x1013
@@ -128,11 +129,8 @@ class _MsgUnpacking:
     def members(self) -> Iterator[Member]:
         try:
             for index, storage_name in enumerate(self._attachments(), start=1):
-                stop = self._budget.spent()
-                if stop:
-                    self._notes.append(stop)
+                if not self._budget.admit(self._notes):
                     return
-                self._budget.members += 1
                 yield self._member(_Storage(self._ole, [storage_name], 8), index)
         finally:
             self._ole.close()
@@ -147,19 +145,10 @@ class _MsgUnpacking:
         return Member(clean_path(name), save=self._saver(data))
 
     def _saver(self, data: bytes) -> Callable[[BinaryIO], None]:
-        def save(destination: BinaryIO) -> None:
-            if len(data) > self._limit:
-                raise FileTooLargeError(f"the attachment is {len(data)} bytes; the limit is "
-                                        f"{self._limit} bytes")
-            destination.write(data)
-        return save
+        return attachment_saver(lambda: data, self._limit)
 
     def parent(self) -> Extracted:
-        subject = self.headers.subject or ""
-        text = "\n\n".join(part for part in (subject, self._body) if part)
-        return Extracted(pages=(Page(1, text, "text-layer"),), title=self.headers.subject,
-                         status="partial" if self._notes else "complete",
-                         reason="; ".join(self._notes) or None)
+        return mail_page(self.headers.subject, self._body, self._notes)
 
 
 def unpack_msg(path: Path, budget: ContainerBudget, max_member_bytes: int) -> Unpacking:
