@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.japanese_pages import character_error_rate
-from worker.extraction.ocr.tesseract import ocr_image_file
+from worker.extraction.ocr.plan import ocr_image_file
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.programs import CHILD_ENVIRONMENT, child_environment, run_program
 
