@@ -26,6 +26,7 @@ import os
 import resource
 import shutil
 import tempfile
+import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,12 @@ def memory_limit_bytes() -> int | None:
 def too_large(exc: MemoryError) -> FileTooLargeError:
     """A file that ran out of the process's memory: permanent, with the limit named. The
     process goes on with the next file: what the file's decoding had allocated was freed
-    when the error unwound it, and is handed back to the system here."""
+    when the error unwound it, and is handed back to the system here. The frames the error
+    unwound still hold the file's buffers in their locals (through its traceback) until a
+    later garbage collection: they are cleared first, or the next file meets a full heap."""
+    if exc.__traceback__ is not None:
+        traceback.clear_frames(exc.__traceback__)
+        exc.__traceback__ = None
     _give_back_memory()
     limit = memory_limit_bytes()
     where = (f"the {limit // MIB} MiB memory limit of a worker process"

@@ -123,14 +123,14 @@ def test_a_file_past_the_memory_limit_is_too_large_and_the_batch_goes_on(
     run = subprocess.run([str(CIS_WORKER), "process", str(folder), "--out",
                           str(tmp_path / "out"), "--jobs", "2"], capture_output=True,
                          text=True, timeout=300,
-                         env={**os.environ, "PROCESS_MEMORY_LIMIT_MB": "300"})
+                         env={**os.environ, "PROCESS_MEMORY_LIMIT_MB": "400"})
     assert run.returncode == 1, run.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"] == {"complete": 2, "partial": 0, "failed": 1}
     [failure] = summary["failures"]
     assert Path(failure["path"]).name == "図面_大判.png"
     assert (failure["error_class"], failure["code"]) == ("permanent", "too-large")
-    assert "300 MiB" in failure["reason"]
+    assert "400 MiB" in failure["reason"]
     assert "MemoryError" not in run.stderr
 
 

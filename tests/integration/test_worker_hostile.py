@@ -70,14 +70,14 @@ def test_a_corrupt_file_becomes_a_failed_document_and_its_message_is_deleted(
 
 def test_a_file_past_the_process_memory_limit_is_a_failed_too_large_document(
         landing: Landing, start_worker, tmp_path: Path) -> None:
-    """A 316 KB PNG of 10,000 x 10,000 pixels takes about 2 GB to read; under a 300 MiB
+    """A 316 KB PNG of 10,000 x 10,000 pixels takes about 2 GB to read; under a 400 MiB
     limit it fails alone and fast, and the worker goes on."""
     big = tmp_path / "図面.png"
     picture = Image.new("RGB", (10_000, 10_000), "white")
     ImageDraw.Draw(picture).rectangle((100, 100, 400, 400), fill="black")
     picture.save(big, optimize=True)
     put_file(landing, "図面/大判.png", big)
-    worker = start_worker(fast_env(landing, tmp_path / "out", PROCESS_MEMORY_LIMIT_MB="300",
+    worker = start_worker(fast_env(landing, tmp_path / "out", PROCESS_MEMORY_LIMIT_MB="400",
                                    WORKER_CONCURRENCY="1"))
     worker.wait_for_log("message done", timeout_s=180)
     put_file(landing, "取引先一覧.csv", SAMPLES / "取引先一覧.csv")
@@ -86,7 +86,7 @@ def test_a_file_past_the_process_memory_limit_is_a_failed_too_large_document(
     failed = documents["図面/大判.png"]
     assert (failed["status"], failed["error_class"], failed["error_code"]) == (
         "failed", "permanent", "too-large")
-    assert "300 MiB" in failed["reason"]
+    assert "400 MiB" in failed["reason"]
     assert documents["取引先一覧.csv"]["status"] == "complete"
     assert worker.logs("message kept for a retry") == []
     assert landing.count() == 0 and landing.count(landing.dlq_url) == 0

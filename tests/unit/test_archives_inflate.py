@@ -92,15 +92,18 @@ def lying_document(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _extract_in_child(path: Path) -> dict[str, object]:
     code = (
-        "import json, resource, sys; from pathlib import Path\n"
+        "import json, sys; from pathlib import Path\n"
         "from worker.extraction.options import ExtractionOptions\n"
         "from worker.extraction.pipeline import extract_or_record\n"
         "from worker.models import SourceRef\n"
         "p = Path(sys.argv[1])\n"
         "d = extract_or_record(p, SourceRef(path=str(p)), ExtractionOptions(thumbnails=False))"
         ".document\n"
+        # VmHWM: this program's own peak. ru_maxrss would carry the forking parent's (a
+        # pytest process grown to 800 MB over the suite), as Linux keeps it across exec.
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(json.dumps({'status': d.status, 'code': d.error_code, 'reason': d.reason,"
-        " 'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n")
+        " 'maxrss_kb': int(hwm.split()[1])}))\n")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
                           text=True, check=True, timeout=300)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])

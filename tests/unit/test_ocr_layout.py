@@ -52,3 +52,16 @@ def test_a_table_keeps_its_rules_and_a_chart_loses_its_grid(tmp_path: Path) -> N
 def test_a_white_page_has_no_text_and_no_graphics() -> None:
     layout = analyse(Image.new("L", (800, 1100), 255), 100)
     assert (layout.kind, layout.regions, layout.graphic_ink) == ("horizontal", (), 0)
+
+
+@pytest.mark.parametrize("word", ["請求書", "議事録", "請"])
+def test_a_short_horizontal_word_is_not_read_as_a_column(word: str) -> None:
+    """請's radical 言 is a tall thin strip by itself: one short strip is no vertical page
+    (an icon with 請求書 was read as columns, 書求月)."""
+    from PIL import ImageDraw, ImageFont
+
+    from tests.fixtures.japanese_pages import GOTHIC
+
+    image = Image.new("L", (256, 256), 255)
+    ImageDraw.Draw(image).text((40, 100), word, font=ImageFont.truetype(GOTHIC, 56), fill=0)
+    assert analyse(image, None).kind == "horizontal"

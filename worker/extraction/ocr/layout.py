@@ -50,6 +50,8 @@ INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
 MIN_HEADER_EMS = 3.0  # a horizontal line this long makes a vertical page mixed
 MIN_SIDE_COLUMNS = 2  # vertical columns that make a horizontal page mixed ...
 SIDE_SHARE = 0.15  # ... when they hold this share of the text ink
+MIN_LONE_COLUMN_EMS = 4.0  # one column shorter than this is no sign of vertical text (a
+# kanji's radical, 言 of 請, is a tall thin strip by itself)
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,17 @@ class Layout:
         mostly horizontal page only with a block of vertical columns (a seal's two stacked
         characters or a column of numbers in a table is not one)."""
         share = self.vertical_share
-        if share >= 0.5:
+        if share >= 0.5 and not self._one_short_column():
             across = [r for r in self.regions if not r.vertical
                       and r.box[2] - r.box[0] >= MIN_HEADER_EMS * self.em]
             return "mixed" if across else "vertical"
         columns = sum(r.strips for r in self.regions if r.vertical)
         return "mixed" if columns >= MIN_SIDE_COLUMNS and share >= SIDE_SHARE else "horizontal"
+
+    def _one_short_column(self) -> bool:
+        columns = [r for r in self.regions if r.vertical]
+        return (sum(r.strips for r in columns) == 1
+                and columns[0].box[3] - columns[0].box[1] < MIN_LONE_COLUMN_EMS * self.em)
 
 
 def analyse(image: Image.Image, dpi: int | None) -> Layout:

@@ -109,10 +109,11 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
         source = paint_out(image, scratch / "page.pgm", layout, graphics=PAINT_GRAPHICS, boxes=[])
         if kind == "vertical" and vertical:
             require_languages(vertical, osd=False)
-            best = _vertical(source, scratch, read, vertical, options, dpi, deadline)
+            best = _vertical(source, scratch, read, vertical, options, dpi, deadline, layout)
         elif kind == "mixed" and vertical:
             require_languages(vertical, osd=False)
-            best = _mixed(image, scratch, layout, read, vertical, options)
+            best = _better(_mixed(image, scratch, layout, read, vertical, options),
+                           _horizontal(source, scratch, read, options, dpi, deadline, layout))
         else:
             best = _horizontal(source, scratch, read, options, dpi, deadline, layout)
     reading, dropped = drop_junk(best.reading)
@@ -147,7 +148,8 @@ def _horizontal(source: Path, scratch: Path, read: Read, options: ExtractionOpti
 
 
 def _vertical(source: Path, scratch: Path, read: Read, languages: str,
-              options: ExtractionOptions, dpi: int | None, deadline: float | None) -> _Best:
+              options: ExtractionOptions, dpi: int | None, deadline: float | None,
+              layout: Layout) -> _Best:
     """jpn_vert psm 5 on a page whose columns run down; but a horizontal page turned
     sideways has columns too, so OSD asks first (it tells the two apart by the characters:
     0 on every tategaki page of the eval, 90/270 on the turned ones) and a turned page is
@@ -163,7 +165,22 @@ def _vertical(source: Path, scratch: Path, read: Read, languages: str,
         best.offer(read(source, languages, VERTICAL_PSM), image=source, rotation=0,
                    vertical=True)
         return best
-    return _Best(read(source, languages, VERTICAL_PSM), source, vertical=True)
+    best = _Best(read(source, languages, VERTICAL_PSM), source, vertical=True)
+    if not _weak(best.reading):
+        return best
+    # A short horizontal line can look like a column (a kanji's radical is tall and thin):
+    # the horizontal plan too, and the better read wins.
+    return _better(best, _horizontal(source, scratch, read, options, dpi, deadline, layout))
+
+
+def _better(planned: _Best, across: _Best) -> _Best:
+    """The plan's read or the plain horizontal one, whichever read more surely: lines of
+    horizontal text set tightly also line up in columns, and a kanji's radical alone looks
+    like one, so a vertical plan must show that it reads better (issue 9: no pass may make
+    a page worse)."""
+    winner = across if across.reading.score > planned.reading.score else planned
+    winner.passes = planned.passes + across.passes
+    return winner
 
 
 def _try_turning(best: _Best, scratch: Path, read: Read, options: ExtractionOptions,
