@@ -3,6 +3,7 @@ cannot be read, and the language hint."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zipfile
 import zlib
@@ -134,3 +135,13 @@ def test_the_size_limit_is_checked_before_the_file_is_hashed(tmp_path: Path) -> 
     small = tmp_path / "小.txt"
     small.write_text("本文", encoding="utf-8")
     assert len(extract(small, SourceRef(path=str(small)), OPTIONS).document.sha256) == 64
+
+
+def test_an_empty_file_is_recorded_with_the_hash_of_no_bytes(tmp_path: Path) -> None:
+    """The soak found it: an empty object's failed document had sha256 "", so it did not
+    match the current object's bytes (a too-large file alone is left unhashed)."""
+    empty = tmp_path / "空.txt"
+    empty.write_bytes(b"")
+    document = extract_or_record(empty, SourceRef(path=str(empty)), OPTIONS).document
+    assert (document.status, document.error_code) == ("failed", "empty")
+    assert document.sha256 == hashlib.sha256(b"").hexdigest()

@@ -100,7 +100,7 @@ def _inspect(path: Path, max_bytes: int) -> _FileFacts:
     so a 20 GB file is refused at once instead of after reading it all."""
     try:
         size = path.stat().st_size
-        digest = _sha256(path) if 0 < size <= max_bytes else ""
+        digest = _sha256(path) if size <= max_bytes else ""  # an empty file has a hash too
         with reading_content("the file's type"):
             file_type = sniff(path) if size else UNKNOWN
     except FileNotFoundError as exc:
