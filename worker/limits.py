@@ -102,10 +102,35 @@ def too_large(exc: MemoryError) -> FileTooLargeError:
     return error
 
 
+SCRATCH_PREFIX = "cis-job-"
+
+
 def make_scratch() -> Path:
-    """A fresh folder for one job (under TMPDIR); the parent removes it with
-    `remove_scratch` when the job is settled, whatever happened in it."""
-    return Path(tempfile.mkdtemp(prefix="cis-job-"))
+    """A fresh folder for one job (under TMPDIR), named after the process that owns it; the
+    parent removes it with `remove_scratch` when the job is settled, whatever happened in it."""
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+
+
+def remove_orphaned_scratch(root: Path | None = None) -> int:
+    """Remove the job folders of owners that no longer run (a worker killed with SIGKILL
+    could not remove its own); a folder of a live process is left alone. How many went."""
+    removed = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        owner = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and int(owner) != os.getpid() and not _alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def remove_scratch(path: Path | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,22 @@ def test_scratch_folders_are_made_under_tmpdir_and_removed_with_their_content(
     assert inner.parent == scratch and tempfile.tempdir == str(tmp_path)
     limits.remove_scratch(scratch)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_workers_job_folders_are_removed_at_the_next_start(tmp_path: Path) -> None:
+    """The soak found them: a worker killed with SIGKILL leaves its jobs' folders behind;
+    the next worker on that volume removes those of owners that no longer run."""
+    from worker.limits import SCRATCH_PREFIX, remove_orphaned_scratch
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folders = {name: tmp_path / f"{SCRATCH_PREFIX}{pid}-abc"
+               for name, pid in (("dead", dead.pid), ("mine", os.getpid()), ("init", 1))}
+    for folder in folders.values():
+        folder.mkdir()
+        (folder / ".event").write_text("{}")
+    unrelated = tmp_path / "cis-ocr-keep"
+    unrelated.mkdir()
+    assert remove_orphaned_scratch(tmp_path) == 1
+    assert not folders["dead"].exists()
+    assert folders["mine"].exists() and folders["init"].exists() and unrelated.exists()

@@ -78,13 +78,15 @@ class QueueWorker:
 
     def run(self) -> int:
         self._install_signal_handlers()
+        orphans = limits.remove_orphaned_scratch()  # a killed predecessor's job folders
         self.pool, memory_limit = jobs.start_pool(self.settings, self.factory)
         self.max_receives = self.queue.max_receives()
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
                                           "visibility_s": self.settings.visibility_timeout_s,
                                           "process_memory_mib": memory_limit // limits.MIB,
-                                          "max_receives": self.max_receives})
+                                          "max_receives": self.max_receives,
+                                          "orphaned_scratch_removed": orphans})
         try:
             while self._step():
                 pass
