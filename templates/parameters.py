@@ -31,8 +31,9 @@ DEFAULT_INSTANCE_TYPES = ("c5.large", "c6i.large", "c6a.large", "m5.large")
 VCPU_UNITS = 1024
 DEFAULT_WORKER_CONCURRENCY = 2  # one process (one Tesseract thread) per vCPU
 DEFAULT_TASK_CPU = DEFAULT_WORKER_CONCURRENCY * VCPU_UNITS
-# ECS registers ~3,700 MiB of a 4 GiB instance; 3,072 leaves the agent, the OS and the X-Ray
-# daemon room and keeps ~1.5 GiB a process, as 6,144 did for four.
+# ECS registers ~3,700 MiB of a 4 GiB instance; 3,072 leaves the agent and the OS room and
+# gives each process (3,072 - 256) / 2 = 1,408 MiB (worker/limits.py reads the task's memory
+# from the ECS task metadata), as 6,144 gave each of four 1,472.
 DEFAULT_TASK_MEMORY = 3072
 
 
