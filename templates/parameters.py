@@ -24,9 +24,9 @@ LANDING_DATA_EVENTS = "LandingDataEvents"
 
 TOKYO_S3_PREFIX_LIST = "pl-61a54008"  # com.amazonaws.ap-northeast-1.s3
 
-# One task fills one 2-vCPU instance: at 100,000 files a month a task of two processes is
-# ~28% busy when files trickle in all day, so a 4-vCPU instance would idle three quarters
-# of the time it is paid for; bulk uploads scale out by tasks and instances (docs/cost.md).
+# One task fills one 2-vCPU instance: at 100,000 files a month trickling in all day a task of
+# two processes is ~27% busy (four processes on a 4-vCPU instance: ~14%), and a trickle pays
+# for the instance by the hour; bulk uploads scale out by tasks and instances (docs/cost.md).
 DEFAULT_INSTANCE_TYPES = ("c5.large", "c6i.large", "c6a.large", "m5.large")
 VCPU_UNITS = 1024
 DEFAULT_WORKER_CONCURRENCY = 2  # one process (one Tesseract thread) per vCPU

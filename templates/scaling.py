@@ -8,11 +8,15 @@ the target is simply the AcceptableLatencySeconds parameter. While a task runs t
 never drops below ONE_TASK_FLOOR_SECONDS, so target tracking scales a burst back in to one
 task but never takes the last one away: a long-polling worker takes each message within a
 second, so under a steady trickle the visible count is zero nearly every minute, and a
-metric of zero would stop the service and start it again (~6 minutes cold) all day long.
+metric of zero would stop the service and start it again (~7 minutes cold) all day long.
 
 The last task goes (to MinTasks, zero by default) only when the queue has been idle for
 IDLE_MINUTES: nothing sent, nothing visible and nothing in flight (ScaleToZeroAlarm, a step
-policy to the exact capacity 0, which the scalable target raises to MinTasks).
+policy to the exact capacity 0, which the scalable target raises to MinTasks). It and the
+wake alarm below cannot both breach on the same minute: a visible message is activity.
+Not verifiable here (no AWS): that Application Auto Scaling lets the step policy stop the
+last task while target tracking computes one task (its own calculation then changes
+nothing); tests/templates/test_scaling.py models both.
 
 Target tracking cannot start the first task (it multiplies the current count), so a step
 policy does: its alarm fires when messages are visible while the service wants no task at
