@@ -42,7 +42,7 @@ def draw() -> None:
             registry = ECR("ECR cis-worker\n+ pull-through cache")
         with Cluster("VPC: private subnets in 3 AZs, VPC endpoints, flow logs, no inbound"):
             with Cluster("ECS cluster: capacity provider = spot Auto Scaling group"):
-                instances = EC2SpotInstance("spot c5/c6 xlarge\nIMDSv2, hop limit 1")
+                instances = EC2SpotInstance("spot c5/c6/m5 large\nIMDSv2, hop limit 1")
                 service = ElasticContainerServiceService("service: worker\n+ X-Ray daemon")
             endpoints = Endpoint("endpoints: S3, SQS, ECR,\nlogs, ECS, Bedrock, X-Ray")
             flow = VPCFlowLogs("flow logs")
@@ -62,7 +62,7 @@ def draw() -> None:
         landing >> rule >> queue >> Edge(label="poll, scale on wait") >> service
         queue >> Edge(style="dashed") >> dlq
         landing >> Edge(style="dotted", label="download") >> service
-        build >> Edge(label=":commit, :latest") >> registry
+        build >> Edge(label=":commit (immutable)") >> registry
         registry >> Edge(style="dotted", label="pull") >> service
         secret >> Edge(style="dotted") >> service
         key >> Edge(style="dotted") >> queue

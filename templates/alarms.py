@@ -21,7 +21,7 @@ from worker import metric_names as m
 ERROR_RATE_PERCENT = 5
 MEMORY_PERCENT = 85
 FIVE_MINUTES = 300
-NO_TASK_MINUTES = 15  # a start from zero takes ~4-5 minutes (docs/cost.md)
+NO_TASK_MINUTES = 15  # a start from zero takes ~4.5-9.5 minutes (docs/cost.md)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Instances come from a launch template (ECS-optimized Amazon Linux 2023 AMI from its public SSM
 parameter, encrypted gp3, IMDSv2 only with a hop limit of 1, detailed monitoring); the group
-mixes four similar instance types, capacity-optimized spot with capacity rebalancing. ECS
+mixes four similar instance types (2 vCPU by default: one task each), spot with capacity
+rebalancing, allocated price-capacity-optimized: among the pools least likely to be
+interrupted, the cheapest (an interruption costs this worker one redelivered file). ECS
 scales the group (managed scaling, target 100%: as many instances as the tasks need, none when
 no task runs — the group's minimum is MinTasks, zero by default), protects instances that run
 tasks from scale-in (managed termination protection) and drains them before termination
@@ -23,7 +25,8 @@ from templates.parameters import MainParameters
 from templates.tags import Naming
 
 INSTANCE_TYPE_COUNT = 4
-ROOT_VOLUME_GB = 30
+ROOT_VOLUME_GB = 30  # the ECS-optimized AMI's snapshot size: the smallest root it allows
+SPOT_ALLOCATION = "price-capacity-optimized"
 ECS_INSTANCE_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/" \
                       "AmazonEC2ContainerServiceforEC2Role"
 
@@ -105,7 +108,7 @@ def _group(t: Template, p: MainParameters, network: Network,
             InstancesDistribution=autoscaling.InstancesDistribution(
                 OnDemandBaseCapacity=Ref(p.on_demand_base),
                 OnDemandPercentageAboveBaseCapacity=0,
-                SpotAllocationStrategy="capacity-optimized"),
+                SpotAllocationStrategy=SPOT_ALLOCATION),
             LaunchTemplate=autoscaling.LaunchTemplate(
                 LaunchTemplateSpecification=spec,
                 Overrides=[autoscaling.LaunchTemplateOverrides(

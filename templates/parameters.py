@@ -24,6 +24,18 @@ LANDING_DATA_EVENTS = "LandingDataEvents"
 
 TOKYO_S3_PREFIX_LIST = "pl-61a54008"  # com.amazonaws.ap-northeast-1.s3
 
+# One task fills one 2-vCPU instance: at 100,000 files a month trickling in all day a task of
+# two processes is ~27% busy (four processes on a 4-vCPU instance: ~14%), and a trickle pays
+# for the instance by the hour; bulk uploads scale out by tasks and instances (docs/cost.md).
+DEFAULT_INSTANCE_TYPES = ("c5.large", "c6i.large", "c6a.large", "m5.large")
+VCPU_UNITS = 1024
+DEFAULT_WORKER_CONCURRENCY = 2  # one process (one Tesseract thread) per vCPU
+DEFAULT_TASK_CPU = DEFAULT_WORKER_CONCURRENCY * VCPU_UNITS
+# ECS registers ~3,700 MiB of a 4 GiB instance; 3,072 leaves the agent and the OS room and
+# gives each process (3,072 - 256) / 2 = 1,408 MiB (worker/limits.py reads the task's memory
+# from the ECS task metadata), as 6,144 gave each of four 1,472.
+DEFAULT_TASK_MEMORY = 3072
+
 
 @dataclass(frozen=True)
 class MainParameters:
@@ -119,10 +131,11 @@ def _network(t: Template) -> dict[str, Parameter]:
 def _compute(t: Template) -> dict[str, Parameter]:
     return {
         "instance_types": _p(t, "InstanceTypes", Type="CommaDelimitedList",
-                             Default="c5.xlarge,c5a.xlarge,c6i.xlarge,c6a.xlarge",
-                             Description="Exactly four similar spot instance types "
-                             "(4 vCPU, >= 8 GiB); "
-                             "the first is the launch template's."),
+                             Default=",".join(DEFAULT_INSTANCE_TYPES),
+                             Description="Exactly four similar spot instance types, all with "
+                             "the vCPUs and memory one task asks for (TaskCpu, TaskMemory); the "
+                             "first is the launch template's. Default: 2 vCPU, >= 4 GiB; for "
+                             "4-vCPU tasks e.g. c5.xlarge,c6i.xlarge,c6a.xlarge,m5.xlarge."),
         "ami": _p(t, "EcsAmi", Type="AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
                   Default="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
                   Description="Public SSM parameter of the ECS-optimized Amazon Linux 2023 AMI."),
@@ -141,11 +154,15 @@ def _compute(t: Template) -> dict[str, Parameter]:
         "xray_daemon_version": _p(t, "XRayDaemonVersion", Default="3.3.14",
                                   Description="Tag of the X-Ray daemon image, pulled through the "
                                   "ECR pull-through cache of the pipeline stack."),
-        "task_cpu": _p(t, "TaskCpu", Type="Number", Default=4096, MinValue=1024,
-                       Description="CPU units of one task (1024 per vCPU)."),
-        "task_memory": _p(t, "TaskMemory", Type="Number", Default=6144, MinValue=2048,
-                          Description="Memory (MiB) of one task."),
-        "worker_concurrency": _p(t, "WorkerConcurrency", Type="Number", Default=4, MinValue=1,
+        "task_cpu": _p(t, "TaskCpu", Type="Number", Default=DEFAULT_TASK_CPU, MinValue=1024,
+                       Description="CPU units of one task (1024 per vCPU): one task fills one "
+                       "instance."),
+        "task_memory": _p(t, "TaskMemory", Type="Number", Default=DEFAULT_TASK_MEMORY,
+                          MinValue=2048,
+                          Description="Memory (MiB) of one task; must fit what ECS registers "
+                          "of the smallest instance type (4 GiB types: ~3,700)."),
+        "worker_concurrency": _p(t, "WorkerConcurrency", Type="Number",
+                                 Default=DEFAULT_WORKER_CONCURRENCY, MinValue=1,
                                  Description="Files processed in parallel per task (= vCPUs)."),
     }
 

@@ -1,10 +1,22 @@
-"""Service auto scaling: from zero on the first message, then on the estimated queue wait.
+"""Service auto scaling: from zero on the first message, on the estimated queue wait while
+files come, and back to zero only after a real idle spell.
 
 Target tracking: the tracked metric is metric math over the queue and the service: visible
 messages per running task (the backlog per task) times the measured seconds per file,
 divided by the files a task works on at once. That is the seconds a new file would wait, so
-the target is simply the AcceptableLatencySeconds parameter. An idle queue scales in to
-MinTasks — zero by default.
+the target is simply the AcceptableLatencySeconds parameter. While a task runs the metric
+never drops below ONE_TASK_FLOOR_SECONDS, so target tracking scales a burst back in to one
+task but never takes the last one away: a long-polling worker takes each message within a
+second, so under a steady trickle the visible count is zero nearly every minute, and a
+metric of zero would stop the service and start it again (~7 minutes cold) all day long.
+
+The last task goes (to MinTasks, zero by default) only when the queue has been idle for
+IDLE_MINUTES: nothing sent, nothing visible and nothing in flight (ScaleToZeroAlarm, a step
+policy to the exact capacity 0, which the scalable target raises to MinTasks). It and the
+wake alarm below cannot both breach on the same minute: a visible message is activity.
+Not verifiable here (no AWS): that Application Auto Scaling lets the step policy stop the
+last task while target tracking computes one task (its own calculation then changes
+nothing); tests/templates/test_scaling.py models both.
 
 Target tracking cannot start the first task (it multiplies the current count), so a step
 policy does: its alarm fires when messages are visible while the service wants no task at
@@ -28,6 +40,8 @@ CONTAINER_INSIGHTS = "ECS/ContainerInsights"
 SCALE_OUT_COOLDOWN = 60
 SCALE_IN_COOLDOWN = 300
 WAKE_PERIOD_SECONDS = 60  # SQS publishes its queue metrics once a minute
+IDLE_MINUTES = 15  # the queue idle this long: the last task stops (then the instance, ~15 min)
+ONE_TASK_FLOOR_SECONDS = 1  # << any AcceptableLatencySeconds (>= 60): one task stays wanted
 
 
 def _stat(query_id: str, namespace: str, name: str,
@@ -43,8 +57,10 @@ def _stat(query_id: str, namespace: str, name: str,
 
 
 def wait_expression(p: MainParameters) -> Sub:
-    """Estimated seconds a new file waits: backlog per task x seconds per file / concurrency."""
-    return Sub("IF(tasks > 0, visible / tasks, visible) * ${SecondsPerFile} / ${Concurrency}",
+    """Estimated seconds a new file waits: backlog per task x seconds per file / concurrency,
+    at least ONE_TASK_FLOOR_SECONDS while a task runs (target tracking keeps that task)."""
+    return Sub("IF(tasks > 0, visible / tasks, visible) * ${SecondsPerFile} / ${Concurrency}"
+               f" + IF(tasks > 0, {ONE_TASK_FLOOR_SECONDS}, 0)",
                SecondsPerFile=Ref(p.seconds_per_file), Concurrency=Ref(p.worker_concurrency))
 
 
@@ -68,6 +84,47 @@ def wake_metrics(queue_name: object, compute: Compute,
                                    Label="Messages waiting, no task wanted",
                                    Expression="IF(visible > 0 AND FILL(desired, 0) < 1, 1, 0)"),
     ]
+
+
+def idle_metrics(queue_name: object) -> list[cloudwatch.MetricDataQuery]:
+    """The queue's activity in a minute: messages sent, visible and in flight (0: idle)."""
+    def stat(query_id: str, name: str, statistic: str) -> cloudwatch.MetricDataQuery:
+        return cloudwatch.MetricDataQuery(Id=query_id, ReturnData=False, MetricStat=(
+            cloudwatch.MetricStat(Stat=statistic, Period=WAKE_PERIOD_SECONDS,
+                                  Metric=cloudwatch.Metric(
+                                      Namespace="AWS/SQS", MetricName=name, Dimensions=[
+                                          cloudwatch.MetricDimension(Name="QueueName",
+                                                                     Value=queue_name)]))))
+    return [
+        stat("sent", "NumberOfMessagesSent", "Sum"),
+        stat("visible", "ApproximateNumberOfMessagesVisible", "Maximum"),
+        stat("inflight", "ApproximateNumberOfMessagesNotVisible", "Maximum"),
+        cloudwatch.MetricDataQuery(Id="activity", ReturnData=True,
+                                   Label="Messages sent, visible or in flight",
+                                   Expression="FILL(sent, 0) + FILL(visible, 0) "
+                                              "+ FILL(inflight, 0)"),
+    ]
+
+
+def _scale_to_zero(t: Template, target: aas.ScalableTarget, queues: Queues) -> None:
+    policy = t.add_resource(aas.ScalingPolicy(
+        "ScaleToZeroPolicy", PolicyName="no-task-when-the-queue-is-idle",
+        PolicyType="StepScaling", ScalingTargetId=Ref(target),
+        StepScalingPolicyConfiguration=aas.StepScalingPolicyConfiguration(
+            AdjustmentType="ExactCapacity", Cooldown=SCALE_IN_COOLDOWN,
+            MetricAggregationType="Maximum",
+            StepAdjustments=[aas.StepAdjustment(MetricIntervalUpperBound=0,
+                                                ScalingAdjustment=0)])))
+    t.add_resource(cloudwatch.Alarm(
+        "ScaleToZeroAlarm",
+        AlarmDescription=f"Nothing sent, visible or in flight for {IDLE_MINUTES} minutes: stop "
+                         "the last task (down to MinTasks; not an alert).",
+        Metrics=idle_metrics(queues.work.name),
+        ComparisonOperator="LessThanOrEqualToThreshold", Threshold=0,
+        EvaluationPeriods=IDLE_MINUTES, DatapointsToAlarm=IDLE_MINUTES,
+        # no data is no evidence of idleness (a running worker's polls keep SQS publishing)
+        TreatMissingData="missing",
+        AlarmActions=[Ref(policy)]))
 
 
 def _scale_from_zero(t: Template, target: aas.ScalableTarget, queues: Queues,
@@ -98,6 +155,7 @@ def add_scaling(t: Template, p: MainParameters, compute: Compute, service: Worke
         ResourceId=Join("/", ["service", compute.cluster_name, service.name]),
         MinCapacity=Ref(p.min_tasks), MaxCapacity=Ref(p.max_tasks)))
     _scale_from_zero(t, target, queues, compute, service)
+    _scale_to_zero(t, target, queues)
     metrics = [
         _stat("visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
               {"QueueName": queues.work.name}),

@@ -3,9 +3,10 @@
 Memory: a file whose content needs gigabytes (a 5 KB JPEG declaring 10950 x 10950 pixels,
 a 31 MB docx with a 128 MB document.xml) must cost that file only, not the task. Each pool
 process therefore runs under RLIMIT_DATA (heap and private writable mappings: what a
-decoder allocates), sized from the memory the task may use (the cgroup limit, else the
-machine's memory) less a reserve for the main process, divided by the pool's processes; the
-PROCESS_MEMORY_LIMIT_MB setting overrides it. An allocation past the limit raises
+decoder allocates), sized from the memory the task may use (the cgroup limit, else the ECS
+task's limit from its metadata endpoint, else the machine's memory) less a reserve for the
+main process, divided by the pool's processes; the PROCESS_MEMORY_LIMIT_MB setting
+overrides it. An allocation past the limit raises
 MemoryError in that process, which `too_large` turns into a permanent `too-large` error
 naming the limit; the process then goes on with the next file (a process that dies instead
 is replaced by its pool). Programs the process starts (Tesseract, poppler) inherit the
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from worker.adapters import ecs
 from worker.errors import FileTooLargeError
 
 MIB = 1024 * 1024
@@ -43,7 +45,9 @@ CGROUP_FILES = (Path("/sys/fs/cgroup/memory.max"),  # cgroup v2 (ECS on AL2023, 
 
 
 def task_memory_bytes() -> int:
-    """The memory this task may use: its cgroup limit, else the machine's memory."""
+    """The memory this task may use: its cgroup limit, else the ECS task's limit (task
+    metadata: on EC2 the task-level limit is on a parent cgroup the container cannot see),
+    else the machine's memory."""
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     for path in CGROUP_FILES:
         try:
@@ -52,7 +56,8 @@ def task_memory_bytes() -> int:
             continue
         if raw.isdigit() and 0 < int(raw) < physical:  # "max" or a huge v1 value: no limit
             return int(raw)
-    return physical
+    task = ecs.task_memory_limit_bytes(os.environ.get(ecs.METADATA_URI_VARIABLE))
+    return task if task and task < physical else physical
 
 
 def process_memory_limit(processes: int, override_mb: int | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,3 +57,12 @@ def task_definition(template: Template, logical_id: str = "TaskDefinition") -> d
     resource: dict[str, Any] = template["Resources"][logical_id]
     assert resource["Type"] == "AWS::ECS::TaskDefinition"
     return resource
+
+
+def evaluate(expression: str, **values: float) -> float:
+    """CloudWatch metric math of the form used here (IF, AND, FILL of a present value,
+    + - * / < >), evaluated in Python."""
+    python = re.sub(r"FILL\((\w+), *0\)", r"\1", expression).replace(" AND ", " and ")
+    python = re.sub(r"IF\(([^,]+),([^,]+),([^)]+)\)", r"((\2) if (\1) else (\3))", python)
+    result = eval(python, {"__builtins__": {}}, values)
+    return float(result)

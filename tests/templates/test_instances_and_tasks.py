@@ -108,7 +108,8 @@ def test_autoscaling_group_is_spot_over_several_types_and_zones(
     assert group["HealthCheckGracePeriod"] == 300 and group["CapacityRebalance"] is True
     assert group["NewInstancesProtectedFromScaleIn"] is True  # managed termination protection
     policy = group["MixedInstancesPolicy"]
-    assert policy["InstancesDistribution"]["SpotAllocationStrategy"] == "capacity-optimized"
+    # the cheapest of the pools least likely to be interrupted (AWS's recommended strategy)
+    assert policy["InstancesDistribution"]["SpotAllocationStrategy"] == "price-capacity-optimized"
     assert policy["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"] == 0
     assert len(policy["LaunchTemplate"]["Overrides"]) == 4
     provider = one(main_template, "AWS::ECS::CapacityProvider")["Properties"]

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from tests.templates.cfn import one, resources, walk
+from tests.templates.cfn import evaluate, one, resources, walk
 from worker import metric_names
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ALARMS = {"HighErrorRateAlarm", "SlowProcessingAlarm", "QueueBacklogAlarm", "DeadLettersAlarm",
           "NoRunningTasksAlarm", "HighMemoryAlarm"}
-SCALING_ALARMS = {"ScaleFromZeroAlarm"}  # acts on a scaling policy, alerts nobody
-
-
-def _evaluate(expression: str, **values: float) -> float:
-    """CloudWatch metric math of the form used here (IF, AND, FILL of a present value,
-    + - * / < >), evaluated in Python."""
-    python = re.sub(r"FILL\((\w+), *0\)", r"\1", expression).replace(" AND ", " and ")
-    python = re.sub(r"IF\(([^,]+),([^,]+),([^)]+)\)", r"((\2) if (\1) else (\3))", python)
-    result = eval(python, {"__builtins__": {}}, values)
-    return float(result)
+SCALING_ALARMS = {"ScaleFromZeroAlarm", "ScaleToZeroAlarm"}  # act on policies, alert nobody
 
 
 def _queries(metrics: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -51,9 +41,10 @@ def test_one_target_tracking_policy_on_the_estimated_wait(main_template: dict[st
                       "Concurrency": {"Ref": "WorkerConcurrency"}}
     formula = expression.replace("${SecondsPerFile}", "20").replace("${Concurrency}", "4")
     # 120 messages over 2 tasks, 20 s a file, 4 files at once per task: 300 s to wait
-    assert _evaluate(formula, visible=120, tasks=2) == 300
-    assert _evaluate(formula, visible=120, tasks=0) == 600  # no division by zero
-    assert _evaluate(formula, visible=0, tasks=3) == 0  # idle: scale in to the minimum
+    # (+ the one-second floor that keeps a running task wanted, test_scaling.py)
+    assert evaluate(formula, visible=120, tasks=2) == 301
+    assert evaluate(formula, visible=120, tasks=0) == 600  # no division by zero
+    assert evaluate(formula, visible=0, tasks=0) == 0
     target = one(main_template, "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]
     assert target["MinCapacity"] == {"Ref": "MinTasks"}
 
@@ -83,9 +74,9 @@ def test_the_first_message_starts_the_first_task(main_template: dict[str, Any]) 
     assert queries["desired"]["MetricStat"]["Metric"]["MetricName"] == "DesiredTaskCount"
     wake = queries["wake"]["Expression"]
     assert "FILL(desired, 0)" in wake  # no metric at all while the service is at zero
-    assert _evaluate(wake, visible=3, desired=0) == 1
-    assert _evaluate(wake, visible=3, desired=1) == 0  # target tracking has it from here
-    assert _evaluate(wake, visible=0, desired=0) == 0
+    assert evaluate(wake, visible=3, desired=0) == 1
+    assert evaluate(wake, visible=3, desired=1) == 0  # target tracking has it from here
+    assert evaluate(wake, visible=0, desired=0) == 0
     provider = one(main_template, "AWS::ECS::CapacityProvider")["Properties"]
     asg = provider["AutoScalingGroupProvider"]
     assert asg["ManagedScaling"]["TargetCapacity"] == 100  # no task, no instance
@@ -99,9 +90,9 @@ def test_no_running_task_alerts_only_when_messages_wait(main_template: dict[str,
     alarm = main_template["Resources"]["NoRunningTasksAlarm"]["Properties"]
     queries = _queries(alarm["Metrics"])
     stuck = queries["stuck"]["Expression"]
-    assert _evaluate(stuck, visible=0, running=0) == 0  # scaled to zero: fine
-    assert _evaluate(stuck, visible=5, running=0) == 1
-    assert _evaluate(stuck, visible=5, running=2) == 0
+    assert evaluate(stuck, visible=0, running=0) == 0  # scaled to zero: fine
+    assert evaluate(stuck, visible=5, running=0) == 1
+    assert evaluate(stuck, visible=5, running=2) == 0
     assert alarm["EvaluationPeriods"] >= 10  # longer than a start from zero takes
 
 

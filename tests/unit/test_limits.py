@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from worker import limits
+from worker.adapters import ecs
 
 
 def test_the_share_comes_from_the_cgroup_limit_less_a_reserve(
@@ -23,6 +29,59 @@ def test_the_share_comes_from_the_cgroup_limit_less_a_reserve(
     v2.write_text("max\n")  # no cgroup limit: the machine's memory
     physical = limits.task_memory_bytes()
     assert physical > 1024**3 and limits.process_memory_limit(1) == physical - 256 * limits.MIB
+
+
+class MetadataHandler(BaseHTTPRequestHandler):
+    """Where the ECS agent's task metadata endpoint would be: GET /task."""
+    task: ClassVar[dict[str, object]] = {}
+
+    def do_GET(self) -> None:
+        body = json.dumps(self.task).encode() if self.path == "/task" else b""
+        self.send_response(200 if body else 404)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def metadata_uri() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), MetadataHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_without_a_cgroup_limit_the_ecs_tasks_memory_sizes_the_share(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_uri: str) -> None:
+    """On ECS/EC2 the task-level limit sits on a parent cgroup the container cannot see;
+    the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4) says it."""
+    v2 = tmp_path / "memory.max"
+    v2.write_text("max\n")
+    monkeypatch.setattr(limits, "CGROUP_FILES", (v2,))
+    monkeypatch.setenv(ecs.METADATA_URI_VARIABLE, metadata_uri)
+    MetadataHandler.task = {"Limits": {"CPU": 2, "Memory": 1024}}  # a 1 GiB task
+    assert limits.process_memory_limit(2) == (1024 - 256) // 2 * limits.MIB
+    MetadataHandler.task = {"Limits": {"CPU": 2}}  # no task-level memory: the machine's
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert limits.task_memory_bytes() == physical
+    v2.write_text("536870912\n")  # a container limit, when there is one, comes first
+    MetadataHandler.task = {"Limits": {"CPU": 2, "Memory": 1024}}
+    assert limits.task_memory_bytes() == 512 * limits.MIB
+
+
+def test_an_unreachable_metadata_endpoint_falls_back_to_the_machine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_uri: str) -> None:
+    v2 = tmp_path / "memory.max"
+    v2.write_text("max\n")
+    monkeypatch.setattr(limits, "CGROUP_FILES", (v2,))
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    monkeypatch.setenv(ecs.METADATA_URI_VARIABLE, metadata_uri + "/nowhere")  # 404
+    assert limits.task_memory_bytes() == physical
+    assert ecs.task_memory_limit_bytes("http://127.0.0.1:9", timeout_s=0.5) is None  # refused
+    assert ecs.task_memory_limit_bytes(None) is None
 
 
 def test_an_allocation_past_the_limit_is_a_too_large_error_naming_it() -> None:

@@ -1,9 +1,13 @@
-"""ECS task scale-in protection through the ECS agent endpoint (`ECS_AGENT_URI`).
+"""The ECS agent's endpoints: task scale-in protection (`ECS_AGENT_URI`) and the task's
+memory limit from the task metadata endpoint (`ECS_CONTAINER_METADATA_URI_V4`).
 
 While the worker holds messages it asks the agent to protect the task, so that a service
 scale-in or a deployment does not stop it mid-file; when idle it drops the protection.
 Spot interruptions are not covered by protection: SIGTERM and the shutdown budget handle
 those. Failures to reach the agent are logged and never stop the worker.
+
+The task's memory: on EC2 the task-level limit is set on a parent cgroup that the container
+cannot see (its own reads "unlimited"), so worker/limits.py asks the metadata endpoint.
 """
 
 from __future__ import annotations
@@ -18,6 +22,24 @@ import urllib.request
 log = logging.getLogger(__name__)
 
 STATE_PATH = "/task-protection/v1/state"
+METADATA_URI_VARIABLE = "ECS_CONTAINER_METADATA_URI_V4"  # set by the agent in every container
+MIB = 1024 * 1024
+
+
+def task_memory_limit_bytes(metadata_uri: str | None, timeout_s: float = 2.0) -> int | None:
+    """The task's memory limit (`Limits.Memory` of the task metadata, MiB), None when there
+    is no endpoint, no limit, or no answer."""
+    if not metadata_uri:
+        return None
+    try:
+        with urllib.request.urlopen(metadata_uri.rstrip("/") + "/task",
+                                    timeout=timeout_s) as response:
+            task = json.loads(response.read())
+        mib = task["Limits"]["Memory"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("task metadata without a memory limit", extra={"error": str(exc)})
+        return None
+    return int(mib) * MIB if isinstance(mib, (int, float)) and mib > 0 else None
 
 
 class TaskProtection:
