@@ -8,12 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=scripts/lib/tool-venv.sh
+. scripts/lib/tool-venv.sh
+
 version="3.3.30"
 venv="${CHECKOV_VENV:-.venv-checkov}"
-if [ "$("$venv/bin/checkov" --version 2>/dev/null)" != "$version" ]; then
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --require-hashes --no-deps -r requirements/checkov.txt
-fi
+tool_venv "$venv" "$("$venv/bin/checkov" --version 2>/dev/null)" "$version" \
+  --require-hashes --no-deps -r requirements/checkov.txt
 
 dir="${1:-build/cfn}"
 shift || true

@@ -20,12 +20,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=scripts/lib/tool-venv.sh
+. scripts/lib/tool-venv.sh
+
 uv_version="0.13.9"
 venv="${LOCK_VENV:-.venv-lock}"
-if [ "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$uv_version" ]; then
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q "uv==$uv_version"
-fi
+tool_venv "$venv" "$("$venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" "$uv_version" \
+  "uv==$uv_version"
 uv="$venv/bin/uv"
 
 # inputs beside pyproject.toml, at fixed paths so that the locks' "via" lines stay stable

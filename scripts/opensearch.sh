@@ -18,7 +18,9 @@
 # OpenSearch refuses to run as root: as root, the node runs as the system user
 # `cis-opensearch` (created here), and the cache lives in /var/cache/cis-worker so that user
 # can reach it. Environment: OPENSEARCH_PORT (9200), OPENSEARCH_HEAP (512m),
-# OPENSEARCH_CACHE (the folder that holds opensearch-<version>/).
+# OPENSEARCH_CACHE (the folder that holds opensearch-<version>/), OPENSEARCH_START_TIMEOUT
+# (seconds to wait for a started node to become healthy, 300: a cold start on a loaded 2-core
+# machine can take over 3 minutes).
 # Snapshots: the node's `path.repo` is $NODE/snapshots, so an `fs` snapshot repository can
 # live there (worker/search/snapshots.py; a node started before this setting existed needs a
 # restart to get it).
@@ -33,6 +35,10 @@ LUCENE_VERSION=9.12.1    # the Lucene of OpenSearch 2.19.1 (lib/lucene-core-9.12
 KUROMOJI_PLUGIN_VERSION=2.16.0  # the newest analysis-kuromoji jar on Maven Central
 PORT="${OPENSEARCH_PORT:-9200}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
+START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-300}"
+case "$START_TIMEOUT" in
+  ''|*[!0-9]*) echo "opensearch.sh: OPENSEARCH_START_TIMEOUT must be whole seconds, not '$START_TIMEOUT'" >&2; exit 2 ;;
+esac
 RUN_USER=cis-opensearch
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -193,10 +199,16 @@ start() {
 }
 
 wait_healthy() {  # wait_healthy PID
-  local deadline=$((SECONDS + 180))
+  local deadline=$((SECONDS + START_TIMEOUT)) failure
   until healthy; do
-    if ! kill -0 "$1" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-      log "the node did not become healthy; last output:"
+    failure=""
+    if ! kill -0 "$1" 2>/dev/null; then
+      failure="the node exited before it became healthy"
+    elif [ "$SECONDS" -ge "$deadline" ]; then
+      failure="the node did not become healthy within ${START_TIMEOUT} s (OPENSEARCH_START_TIMEOUT; raise it on a loaded machine)"
+    fi
+    if [ -n "$failure" ]; then
+      log "$failure; last output:"
       tail -n 40 "$NODE/logs/console.log" "$NODE/logs/cis-worker-local.log" >&2 || true
       kill -TERM "$1" 2>/dev/null || true
       return 1

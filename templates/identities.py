@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from awacs.aws import Statement
 from troposphere import GetAtt, Join, Ref, Sub, Template, iam, logs
 
 from templates import policies
@@ -44,6 +45,30 @@ class TaskIdentities:
         return GetAtt(self.operator_role, "Arn")
 
 
+@dataclass(frozen=True)
+class _RoleSpec:
+    """One role the tasks use: its inline policy, and a policy attached only when a template
+    condition holds (a search domain or secret named by parameter)."""
+
+    title: str
+    description: str
+    policy: str
+    statements: list[Statement]
+    conditional_title: str
+    condition: str
+    conditional_statements: list[Statement]
+
+
+def _role(t: Template, spec: _RoleSpec) -> iam.Role:
+    role = t.add_resource(iam.Role(
+        spec.title, AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
+        Description=spec.description,
+        Policies=[policies.inline(spec.policy, *spec.statements)]))
+    t.add_resource(policies.conditional_policy(
+        spec.conditional_title, role, spec.condition, spec.conditional_statements))
+    return role
+
+
 def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
                storage: Storage, compute: Compute) -> iam.Role:
     statements = policies.worker_statements(
@@ -54,14 +79,10 @@ def _task_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
                       Region=Ref(p.bedrock_region), Model=Ref(p.bedrock_model)),
         task_arns=policies.arn("ecs", "task/${Cluster}/*", Cluster=compute.cluster_name),
     )
-    role = t.add_resource(iam.Role(
-        "TaskRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
-        Description="cis-worker task (run): its queue, buckets, key, Bedrock model, traces",
-        Policies=[policies.inline("worker", *statements)]))
-    t.add_resource(policies.conditional_policy(
-        "TaskExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
+    return _role(t, _RoleSpec(
+        "TaskRole", "cis-worker task (run): its queue, buckets, key, Bedrock model, traces",
+        "worker", statements, "TaskExternalSearchAccess", HAS_SEARCH_DOMAIN_ARN,
         policies.search_write_statements(Ref(p.search_domain_arn))))
-    return role
 
 
 def _operator_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
@@ -69,14 +90,10 @@ def _operator_role(t: Template, p: MainParameters, key: DataKey, queues: Queues,
     statements = policies.operator_statements(
         queue_arn=queues.work.arn, dlq_arn=queues.dead_letters.arn,
         landing_arn=storage.landing.arn, key_arn=key.arn)
-    role = t.add_resource(iam.Role(
-        "OperatorRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
-        Description="cis-worker operator task: backfill, redrive, index-setup",
-        Policies=[policies.inline("operator", *statements)]))
-    t.add_resource(policies.conditional_policy(
-        "OperatorExternalSearchAccess", role, HAS_SEARCH_DOMAIN_ARN,
+    return _role(t, _RoleSpec(
+        "OperatorRole", "cis-worker operator task: backfill, redrive, index-setup",
+        "operator", statements, "OperatorExternalSearchAccess", HAS_SEARCH_DOMAIN_ARN,
         policies.search_statements(Ref(p.search_domain_arn))))
-    return role
 
 
 def _log_group(t: Template, p: MainParameters, key: DataKey) -> logs.LogGroup:
@@ -94,14 +111,10 @@ def _execution_role(t: Template, p: MainParameters, log_group: logs.LogGroup) ->
         repository_arns=[worker, pulled], pull_through_arn=pulled,
         log_group_arn=policies.arn("logs", "log-group:${Name}", Name=Ref(log_group)),
     )
-    role = t.add_resource(iam.Role(
-        "ExecutionRole", AssumeRolePolicyDocument=policies.assume_role(ECS_TASKS),
-        Description="ECS agent for cis-worker tasks: image pulls, log streams, secret",
-        Policies=[policies.inline("start-task", *statements)]))
-    t.add_resource(policies.conditional_policy(
-        "ExecutionSecretAccess", role, HAS_SEARCH_SECRET,
+    return _role(t, _RoleSpec(
+        "ExecutionRole", "ECS agent for cis-worker tasks: image pulls, log streams, secret",
+        "start-task", statements, "ExecutionSecretAccess", HAS_SEARCH_SECRET,
         policies.secret_statements(Ref(p.search_secret))))
-    return role
 
 
 def add_task_identities(t: Template, p: MainParameters, key: DataKey, queues: Queues,

@@ -57,6 +57,15 @@ class WriteResult:
     document_id: str
     error: WorkerError | None = None
     stale: bool = False
+    # The children the stored version listed and this one does not (with any an interrupted
+    # earlier write left behind): the caller removes them, then calls `children_removed`.
+    replaced_children: tuple[str, ...] = ()
+
+
+def replaced_children(stored: Sequence[str], document: Document) -> tuple[str, ...]:
+    """The ids of `stored` (a stored version's children) that `document` no longer lists."""
+    kept = set(document.children)
+    return tuple(child for child in stored if child not in kept)
 
 
 class DocumentSink(Protocol):
@@ -80,6 +89,11 @@ class DocumentSink(Protocol):
     def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
         """Remove these documents (children of `source`'s file) under `source`'s event
         order; return the ids really removed (not those a newer event wrote)."""
+        ...
+
+    def children_removed(self, document_id: str, removed: Sequence[str]) -> None:
+        """The caller removed these `replaced_children` of the document: the sink may forget
+        them (until then, every write of the document reports them again)."""
         ...
 
 

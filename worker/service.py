@@ -2,18 +2,18 @@
 
 `Object Created`: download (checked against S3's current state) → extract_or_record →
 thumbnail to the store → optional embedding → write to the sink, with the file's child
-documents (archive members, mail attachments) written before it; children that an
-earlier version had and this one has not are removed first. `Object Deleted`: remove the
-document, its children and their thumbnails, unless the key exists again (then the delete
-is older than the re-creation). Children carry the file's own source and event order, so
-the sink's ordering rule covers them too. Permanent problems with the file end as a
-document with `status="failed"` and its reason, so the file can still be found by name —
-also when it needs more memory than the process may use (`too-large`), or when it killed
-or outlasted its pool process (`record_failure`, called by the queue loop); a gone object
-or a stale event is acknowledged; transient errors propagate (the message is retried).
-
-Nothing here knows about SQS, AWS or processes (cosmicpython): worker/composition.py
-wires the real adapters, tests pass fakes of worker/ports.py.
+documents (archive members, mail attachments) written before it; children that an earlier
+version had and this one has not are removed next — the sink names them in its answer to
+the write (`WriteResult.replaced_children`), so no read precedes a write. `Object Deleted`:
+remove the document, its children and their thumbnails, unless the key exists again (then
+the delete is older than the re-creation). Children carry the file's own source and event
+order, so the sink's ordering rule covers them too. Permanent problems with the file end as
+a document with `status="failed"` and its reason, so the file can still be found by name —
+also when it needs more memory than the process may use (`too-large`), or when it killed or
+outlasted its pool process (`record_failure`, called by the queue loop); a gone object or a
+stale event is acknowledged; transient errors propagate (the message is retried). Nothing
+here knows about SQS, AWS or processes (cosmicpython): worker/composition.py wires the real
+adapters, tests pass fakes of worker/ports.py.
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ class ProcessingService:
             return FileMetrics("skipped")
         document = _unread_document(event.source, error, event.size_bytes)
         log.error("file recorded as failed", extra=error.to_dict())
-        self._remove_gone_children(event.source, document.id, {document.id})
         return self._write([document], FileMetrics("recorded", error_class="permanent"))
 
     def _delete(self, event: ObjectEvent) -> FileMetrics:
@@ -95,15 +94,22 @@ class ProcessingService:
         log.info("document deleted", extra={"children": len(removed)})
         return FileMetrics("deleted")
 
-    def _remove_gone_children(self, source: SourceRef, document_id: str,
-                              kept: set[str]) -> None:
-        """An overwrite: remove the children the new version no longer has. Before the new
-        version is written, so a replay after a crash still sees the old list."""
-        gone = [child for child in self._sink.stored_children(document_id) if child not in kept]
-        if not gone:
+    def _remove_replaced(self, source: SourceRef, results: list[WriteResult],
+                         kept: set[str]) -> None:
+        """An overwrite: remove the children (and theirs in turn) that the stored versions
+        listed and the new ones do not — the sink reports them with the write, so a file
+        that never had children costs no read. The sink keeps reporting them until
+        `children_removed`, so a replay after a crash still removes them."""
+        replacing = [result for result in results if result.replaced_children]
+        if not replacing:
             return
         with tracing.span("index"):
-            removed = self._sink.delete_documents(source, gone)
+            gone = [found for result in replacing for child in result.replaced_children
+                    for found in (child, *self._sink.stored_children(child))]
+            removed = self._sink.delete_documents(
+                source, [child for child in dict.fromkeys(gone) if child not in kept])
+            for result in replacing:
+                self._sink.children_removed(result.document_id, result.replaced_children)
         for child in removed:
             self._store.delete_thumbnail(child)
         log.info("children removed", extra={"children": len(removed)})
@@ -118,7 +124,6 @@ class ProcessingService:
             return FileMetrics("gone" if isinstance(exc, ObjectGoneError) else "stale")
         except FileTooLargeError as exc:  # never downloaded: its type is guessed by name
             document = _unread_document(source, exc, event.size_bytes)
-            self._remove_gone_children(source, document.id, {document.id})
             return self._write([document], FileMetrics("recorded", error_class="permanent"))
         source = dataclasses.replace(source, version_id=stored.version_id or source.version_id)
         extract_start = tracing.now()
@@ -129,7 +134,6 @@ class ProcessingService:
             tracing.record_span("ocr", extract_start, metrics.ocr_ms / 1000.0,
                                 pages=metrics.pages_ocr)
         family = [self._finish(each) for each in (outcome, *outcome.children)]
-        self._remove_gone_children(source, document.id, {each.id for each in family})
         return self._write(family, metrics)
 
     def _finish(self, outcome: ExtractionOutcome) -> Document:
@@ -178,6 +182,8 @@ class ProcessingService:
                 log.error("child document rejected", extra={**child.error.to_dict(),
                                                             "document_id": child.document_id})
         document = documents[0]
+        written = [each for each in (*children, result) if each.error is None and not each.stale]
+        self._remove_replaced(document.source, written, {each.id for each in documents})
         if result.error is not None:
             if not isinstance(result.error, PermanentError):
                 raise result.error

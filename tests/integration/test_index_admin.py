@@ -7,7 +7,6 @@ import dataclasses
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from opensearchpy import OpenSearch
 
 from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import count, found, make_document, refresh
+from tests.support.search import scratch_alias
 from worker.errors import ConfigurationError
 from worker.search.admin import setup_index
 from worker.search.mapping import MAPPING_VERSION
@@ -25,11 +25,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.opensearch]
 
 @pytest.fixture
 def alias(opensearch_node: OpenSearchNode) -> Iterator[str]:
-    name = f"test-admin-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = opensearch_node.client()
-    client.indices.delete(index=f"{name}*", ignore_unavailable=True)
-    client.indices.delete_index_template(name=f"{name}-template", ignore=[404])
+    with scratch_alias(opensearch_node, "test-admin") as name:
+        yield name
 
 
 def _cli(node: OpenSearchNode, alias: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ script lacks it and this test says so.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from opensearchpy import OpenSearch
 
 from tests.fixtures.opensearch import OpenSearchNode
 from tests.integration.index_helpers import count, found, make_document, refresh
+from tests.support.search import scratch_alias
 from worker.errors import ConfigurationError
 from worker.search.admin import setup_index
 from worker.search.mapping import IndexDesign
@@ -41,12 +41,10 @@ def _path_repo(client: OpenSearch) -> str:
 
 @pytest.fixture
 def alias(opensearch_node: OpenSearchNode) -> Iterator[str]:
-    name = f"test-snap-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = opensearch_node.client()
-    client.indices.delete(index=f"{name}*,{RESTORED_PREFIX}{name}*", ignore_unavailable=True)
-    client.indices.delete_index_template(name=f"{name}-template", ignore=[404])
-    client.snapshot.delete_repository(repository=f"{REPOSITORY}-{name}", ignore=[404])
+    with scratch_alias(opensearch_node, "test-snap", f"{RESTORED_PREFIX}{{name}}*") as name:
+        yield name
+    opensearch_node.client().snapshot.delete_repository(repository=f"{REPOSITORY}-{name}",
+                                                        ignore=[404])
 
 
 def test_snapshot_then_restore_brings_every_document_back(

@@ -13,6 +13,7 @@ from tests.fixtures.opensearch import OpenSearchNode, unique_name
 from tests.integration.index_helpers import count, found, make_document, refresh
 from worker.errors import DocumentRejectedError
 from worker.models import SourceRef
+from worker.ports import WriteResult
 from worker.search.admin import setup_index
 from worker.search.mapping import MAPPING_VERSION, IndexDesign, knn_query
 from worker.search.sink import OpenSearchSink
@@ -166,9 +167,36 @@ def test_unordered_mode_for_serverless_writes_replays_and_deletes(
         assert sink.write([doc]) == sink.write([doc])
         refresh(client, name)
         assert found(client, name, "通知") == ["通知書.pdf"]
+        archive = dataclasses.replace(doc, children=("member-a",))
+        assert sink.write([archive])[0].replaced_children == ()
+        assert sink.write([doc])[0].replaced_children == ("member-a",)  # read before writing
         sink.delete(doc.source)
         sink.delete(doc.source)  # already gone: still fine
         refresh(client, name)
         assert count(client, name) == 0
     finally:
         client.indices.delete(index=name, ignore_unavailable=True)
+
+
+def test_a_write_names_the_children_its_stored_version_had_until_they_are_removed(
+        sink: OpenSearchSink) -> None:
+    """What lets an overwrite remove gone members without reading the stored document:
+    the write's answer names them, again on a replay, until `children_removed`."""
+    v1 = dataclasses.replace(make_document("z/見積.zip", ["a", "b"], sequencer=OLDER),
+                             children=("member-a", "member-b"))
+    v2 = dataclasses.replace(v1, source=dataclasses.replace(v1.source, sequencer=NEWER),
+                             children=("member-a",))
+    plain = dataclasses.replace(v2, children=())  # the same key, now no archive
+    assert sink.write([v1])[0].replaced_children == ()  # nothing was stored before
+    assert sink.write([v2])[0].replaced_children == ("member-b",)
+    assert sink.write([v2])[0].replaced_children == ("member-b",)  # a replay after a crash
+    assert sink.write([v1])[0] == WriteResult(v1.id, stale=True)  # an older event: no-op
+    sink.children_removed(v2.id, ["member-b"])
+    assert sink.write([v2])[0].replaced_children == ()
+    assert "children_replaced" not in stored(sink, v2.id)
+    assert sink.write([plain])[0].replaced_children == ("member-a",)
+    sink.delete(dataclasses.replace(plain.source, sequencer="0055AED6DCD90281E6"))
+    assert stored(sink, v2.id)["deleted"] is True  # a tombstone drops the note
+    assert "children_replaced" not in stored(sink, v2.id)
+    sink.children_removed("never-written", ["x"])  # nothing to forget: nothing created
+    assert not sink.client.exists(index=sink.index, id="never-written")

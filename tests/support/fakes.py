@@ -45,7 +45,7 @@ from worker.errors import (
 from worker.extraction.options import ExtractionOptions
 from worker.extraction.pipeline import ExtractionOutcome, failed_document
 from worker.models import Document, Page, SourceRef, is_older
-from worker.ports import StoredObject, WriteResult
+from worker.ports import StoredObject, WriteResult, replaced_children
 from worker.service import ProcessingService
 
 TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
@@ -82,11 +82,14 @@ class FileSink:
                 self._log({"id": document.id, "stale": True})
                 results.append(WriteResult(document.id, stale=True))
                 continue
+            stored = json.loads(path.read_text("utf-8")).get("children", []) \
+                if path.exists() else []
             self._tombstone(document.id).unlink(missing_ok=True)
             _atomic_write(path, json.dumps(document.to_dict(), ensure_ascii=False))
             self._log({"id": document.id, "key": document.source.key,
                        "sequencer": document.source.sequencer})
-            results.append(WriteResult(document.id))
+            results.append(WriteResult(document.id,
+                                       replaced_children=replaced_children(stored, document)))
         return results
 
     def _down(self) -> bool:
@@ -127,6 +130,9 @@ class FileSink:
             return []
         children: list[str] = json.loads(path.read_text("utf-8")).get("children", [])
         return [found for child in children for found in (child, *self.stored_children(child))]
+
+    def children_removed(self, document_id: str, removed: Sequence[str]) -> None:
+        """Nothing to forget: `write` reads the replaced children from the file it replaces."""
 
     def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
         for document_id in document_ids:

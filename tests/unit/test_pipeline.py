@@ -99,7 +99,7 @@ def test_a_reader_failing_on_the_content_is_a_permanent_corrupt_file(
     """Never "unexpected ...", transient, retried and dead-lettered (issue 10, DESIGN §3)."""
     path = tmp_path / "報告.txt"
     path.write_text("本文", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "_read", _raise(exc))
+    monkeypatch.setattr(pipeline, "read_by_type", _raise(exc))
     with pytest.raises(CorruptFileError) as raised:
         extract(path, SourceRef(path=str(path)), OPTIONS)
     assert raised.value.__cause__ is exc
@@ -117,7 +117,7 @@ def test_disk_errors_and_memory_are_not_called_corrupt(
     """OSError stays transient (classify), MemoryError is the memory limit's to handle."""
     path = tmp_path / "報告.txt"
     path.write_text("本文", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "_read", _raise(exc))
+    monkeypatch.setattr(pipeline, "read_by_type", _raise(exc))
     with pytest.raises(type(exc)):
         extract_or_record(path, SourceRef(path=str(path)), OPTIONS)
     assert classify(exc).error_class == "transient"

@@ -25,7 +25,7 @@ from worker.extraction.pipeline import ExtractionOutcome
 from worker.messages import ObjectEvent
 from worker.models import Document, SourceRef
 from worker.observability import FileMetrics, emit_metrics
-from worker.ports import StoredObject, WriteResult
+from worker.ports import StoredObject, WriteResult, replaced_children
 from worker.service import ProcessingService
 
 
@@ -59,17 +59,28 @@ class MemorySink:
     def __init__(self, answer: WriteResult | None = None) -> None:
         self.documents: dict[str, Document] = {}
         self.answer = answer
+        self.reads = 0  # stored_children calls: each is an index round trip in production
+        self.removals: list[tuple[str, tuple[str, ...]]] = []
 
     def write(self, documents: Sequence[Document]) -> list[WriteResult]:
         if self.answer:
             return [self.answer]
-        self.documents.update({d.id: d for d in documents})
-        return [WriteResult(d.id) for d in documents]
+        results = []
+        for document in documents:
+            stored = self.documents.get(document.id)
+            self.documents[document.id] = document
+            results.append(WriteResult(document.id, replaced_children=replaced_children(
+                stored.children if stored else (), document)))
+        return results
 
     def delete(self, source: SourceRef) -> None:
         self.documents.pop(source.document_id, None)
 
+    def children_removed(self, document_id: str, removed: Sequence[str]) -> None:
+        self.removals.append((document_id, tuple(removed)))
+
     def stored_children(self, document_id: str) -> list[str]:
+        self.reads += 1
         stored = self.documents.get(document_id)
         children = list(stored.children) if stored else []
         return [found for child in children for found in (child, *self.stored_children(child))]
@@ -217,6 +228,34 @@ def test_an_archive_is_written_with_its_children_and_removed_with_them(tmp_path:
     del store.objects["a/見積書.txt"]
     assert real.handle(event("deleted")).outcome == "deleted"
     assert sink.documents == {}
+
+
+def test_a_plain_file_costs_no_read_and_replacing_an_archive_removes_its_members(
+        tmp_path: Path) -> None:
+    """The common path (a file that is no container and never was one) writes without
+    reading the stored document first; a text file written over an archive under the same
+    key still removes the archive's members, nested ones too, and their thumbnails."""
+    from tests.archive_files import write_zip
+    from worker.extraction.pipeline import extract_or_record
+
+    inner = write_zip(tmp_path / "inner.zip", {"深い/メモ.txt": "メモ".encode()})
+    archive = write_zip(tmp_path / "v1.zip", {"見積書.txt": "見積".encode(),
+                                              "資料.zip": inner.read_bytes()})
+    store, sink = MemoryStore({"a/見積書.txt": "ただの文書".encode()}), MemorySink()
+    real = ProcessingService(store, sink, None, extract_or_record, ExtractionOptions())
+    real.handle(event())
+    real.handle(event())  # a replay of a plain file: still no read
+    assert (sink.reads, list(sink.documents)) == (0, [event().document_id])
+    store.objects["a/見積書.txt"] = archive.read_bytes()
+    real.handle(event())
+    assert len(sink.documents) == 4  # the zip, its two members, the nested zip's member
+    store.thumbnails.update({doc_id: b"jpeg" for doc_id in sink.documents})
+    store.objects["a/見積書.txt"] = "改訂版の文書".encode()
+    assert real.handle(event()).outcome == "indexed"
+    assert list(sink.documents) == [event().document_id]
+    assert list(store.thumbnails) == [event().document_id]
+    # the zip's own two members were reported and removed; the nested member was found
+    assert [(doc_id, len(ids)) for doc_id, ids in sink.removals] == [(event().document_id, 2)]
 
 
 def test_a_text_file_gets_no_thumbnail_and_a_corrupt_file_a_failed_document() -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from worker.errors import WorkerError, classify
 from worker.models import Document, SourceRef, is_older
-from worker.ports import WriteResult
+from worker.ports import WriteResult, replaced_children
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -112,6 +112,10 @@ class LocalOutput:
                 removed.append(document_id)
         return removed
 
+    def children_removed(self, document_id: str, removed: Sequence[str]) -> None:
+        """Nothing to forget: `write` reads the replaced children from the file it replaces
+        (a dry run keeps no marker, so a crash between the two can leave a member file)."""
+
     def stored_children(self, document_id: str) -> list[str]:
         """Every stored descendant, from the `children` of the stored documents."""
         found: list[str] = []
@@ -139,12 +143,14 @@ class LocalOutput:
         try:
             if is_older(document.source.sequencer, self._newest_known(document.id)):
                 return WriteResult(document.id, stale=True)
+            stored = self.read(document.id) or {}
             body = json.dumps(document.to_dict(), ensure_ascii=False, indent=2) + "\n"
             atomic_write(self.document_path(document.id), body.encode("utf-8"))
         except (OSError, ValueError) as exc:
             error: WorkerError = classify(exc)
             return WriteResult(document.id, error=error)
-        return WriteResult(document.id)
+        return WriteResult(document.id, replaced_children=replaced_children(
+            stored.get("children", ()), document))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -27,7 +27,6 @@ are Latin letters only, else absent — a search-analyzer hint, not a language d
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tempfile
 import time
@@ -38,27 +37,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from worker import __version__
-from worker.errors import (
-    EmptyFileError,
-    FileTooLargeError,
-    ObjectGoneError,
-    PermanentError,
-    UnsupportedFileError,
-)
-from worker.extraction.archives.containers import is_container, unpack, unsupported_archive
+from worker.errors import PermanentError
+from worker.extraction.archives.containers import is_container, unpack
 from worker.extraction.archives.members import ContainerBudget, Member, Unpacking
 from worker.extraction.content_errors import reading_content
-from worker.extraction.office.ole2 import ole2_error
-from worker.extraction.office.ooxml import embedded_thumbnail
-from worker.extraction.office.word_powerpoint import extract_office
+from worker.extraction.file_reading import (
+    FileFacts,
+    check_limits,
+    guess_language,
+    inspect,
+    make_thumbnail,
+    read_by_type,
+)
 from worker.extraction.options import ExtractionOptions
-from worker.extraction.result import Extracted
-from worker.extraction.sniff import UNKNOWN, FileType, sniff
-from worker.extraction.text.reader import extract_text
+from worker.extraction.sniff import UNKNOWN
 from worker.models import Document, SourceRef, child_document_id, utc_timestamp
 
-_HASH_CHUNK = 1024 * 1024
-_LANGUAGE_SAMPLE = 100_000
+__all__ = ["ExtractionOutcome", "extract", "extract_or_record", "failed_document",
+           "guess_language"]
+
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}$")
 
 
@@ -87,111 +84,6 @@ class _Tree:
     depth: int = 0
 
 
-@dataclass(frozen=True)
-class _FileFacts:
-    size_bytes: int
-    sha256: str
-    file_type: FileType
-
-
-def _inspect(path: Path, max_bytes: int) -> _FileFacts:
-    """Size, streamed sha256 and type; a vanished or unreadable file is permanent. The size
-    comes first (stat): a file over `max_bytes` is not hashed (its sha256 is left empty),
-    so a 20 GB file is refused at once instead of after reading it all."""
-    try:
-        size = path.stat().st_size
-        digest = _sha256(path) if size <= max_bytes else ""  # an empty file has a hash too
-        with reading_content("the file's type"):
-            file_type = sniff(path) if size else UNKNOWN
-    except FileNotFoundError as exc:
-        raise ObjectGoneError(f"the file is gone: {exc.strerror}") from exc
-    except (PermissionError, IsADirectoryError) as exc:
-        raise UnsupportedFileError(f"the file cannot be read: {exc.strerror}") from exc
-    return _FileFacts(size, digest, file_type)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _check_limits(facts: _FileFacts, options: ExtractionOptions) -> None:
-    if facts.size_bytes == 0:
-        raise EmptyFileError("the file is empty (0 bytes)")
-    if facts.size_bytes > options.max_file_bytes:
-        raise FileTooLargeError(f"the file is {facts.size_bytes} bytes; the limit is "
-                                f"{options.max_file_bytes} bytes")
-
-
-def _read(path: Path, file_type: FileType, options: ExtractionOptions) -> Extracted:
-    kind = file_type.kind
-    if kind == "pdf":
-        from worker.extraction.pdf.reader import extract_pdf  # poppler and OCR only when needed
-        return extract_pdf(path, options)
-    if kind == "image":
-        from worker.extraction.images.reader import extract_image
-        return extract_image(path, options)
-    if kind in ("docx", "xlsx", "pptx"):
-        return extract_office(path, kind, options)
-    if kind in ("doc", "xls", "ppt", "rtf"):
-        from worker.extraction.office.legacy import extract_legacy  # LibreOffice converts
-        return extract_legacy(path, kind, options)
-    if kind in ("odt", "ods", "odp"):
-        from worker.extraction.office.opendocument import extract_opendocument
-        return extract_opendocument(path, kind, options)
-    if kind in ("text", "html", "xml"):
-        return extract_text(path, file_type, options)
-    if kind == "ole2":
-        raise ole2_error(path)
-    if kind == "archive":
-        raise unsupported_archive(file_type)
-    raise UnsupportedFileError("unrecognised binary content: not a PDF, image, Office "
-                               "(OOXML, 97-2003, OpenDocument, RTF), mail, archive or text file")
-
-
-def _thumbnail(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:
-    """A JPEG for PDFs, images and Office files that embed one; None for the rest."""
-    if not options.thumbnails:
-        return None
-    try:
-        with reading_content("the thumbnail"):
-            return _thumbnail_of(path, file_type, options)
-    except PermanentError:
-        return None  # the text was read; a picture that cannot be made is no failure
-
-
-def _thumbnail_of(path: Path, file_type: FileType, options: ExtractionOptions) -> bytes | None:
-    from worker.extraction.thumbnail import image_thumbnail, pdf_thumbnail
-    if file_type.kind == "pdf":
-        return pdf_thumbnail(path, options)
-    if file_type.kind == "image":
-        return image_thumbnail(path, options)
-    if file_type.kind in ("docx", "xlsx", "pptx"):
-        embedded = embedded_thumbnail(path)
-        return image_thumbnail(embedded, options) if embedded else None
-    if file_type.kind in ("odt", "ods", "odp"):
-        from worker.extraction.office.opendocument import embedded_thumbnail as odf_preview
-        preview = odf_preview(path)
-        return image_thumbnail(preview, options) if preview else None
-    return None
-
-
-def guess_language(text: str) -> str | None:
-    japanese = latin = 0
-    for char in text[:_LANGUAGE_SAMPLE]:
-        code = ord(char)
-        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
-            japanese += 1
-        elif char.isascii() and char.isalpha():
-            latin += 1
-    if japanese and japanese * 5 >= japanese + latin:
-        return "ja"
-    return "en" if latin else None
-
-
 def _tree(options: ExtractionOptions) -> _Tree:
     deadline = time.monotonic() + options.file_budget_s
     return _Tree(ContainerBudget(options.containers, deadline))
@@ -201,7 +93,7 @@ def _top(source: SourceRef) -> _Identity:
     return _Identity(source.document_id, source.file_name)
 
 
-def _base_document(source: SourceRef, facts: _FileFacts | None,
+def _base_document(source: SourceRef, facts: FileFacts | None,
                    identity: _Identity | None = None) -> Document:
     """The file's identity, as a failed document until extraction fills it in."""
     identity = identity or _top(source)
@@ -224,16 +116,16 @@ def _timer(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round((time.perf_counter() - started) * 1000, 1)
 
 
-def _extract(path: Path, source: SourceRef, facts: _FileFacts, options: ExtractionOptions,
+def _extract(path: Path, source: SourceRef, facts: FileFacts, options: ExtractionOptions,
              identity: _Identity, tree: _Tree) -> ExtractionOutcome:
-    _check_limits(facts, options)
+    check_limits(facts, options)
     if is_container(facts.file_type.kind):
         return _extract_container(path, source, facts, options, identity, tree)
     timings: dict[str, float] = {}
     with _timer(timings, "extract"), reading_content(f"the {facts.file_type.kind} file"):
-        extracted = _read(path, facts.file_type, options)
+        extracted = read_by_type(path, facts.file_type, options)
     with _timer(timings, "thumbnail"):
-        thumbnail = _thumbnail(path, facts.file_type, options)
+        thumbnail = make_thumbnail(path, facts.file_type, options)
     content = "\n\n".join(page.text for page in extracted.pages if page.text)
     document = replace(
         _base_document(source, facts, identity), content=content, pages=extracted.pages,
@@ -245,7 +137,7 @@ def _extract(path: Path, source: SourceRef, facts: _FileFacts, options: Extracti
     return ExtractionOutcome(document, thumbnail)
 
 
-def _extract_container(path: Path, source: SourceRef, facts: _FileFacts,
+def _extract_container(path: Path, source: SourceRef, facts: FileFacts,
                        options: ExtractionOptions, identity: _Identity,
                        tree: _Tree) -> ExtractionOutcome:
     """The container's own document, with every member extracted as a child."""
@@ -286,14 +178,14 @@ def _members(unpacking: Unpacking, source: SourceRef, parent: _Identity,
 def _member(member: Member, temp: Path, source: SourceRef, identity: _Identity,
             options: ExtractionOptions, tree: _Tree) -> ExtractionOutcome:
     """One member through the same extraction as a file; a failed document if it cannot."""
-    facts: _FileFacts | None = None
+    facts: FileFacts | None = None
     try:
         if member.error is not None:
             raise member.error
         assert member.save is not None
         with temp.open("wb") as destination:
             member.save(destination)
-        facts = _inspect(temp, options.max_file_bytes)
+        facts = inspect(temp, options.max_file_bytes)
         return _extract(temp, source, facts, options, identity, tree)
     except PermanentError as exc:
         return ExtractionOutcome(failed_document(source, exc, facts, identity), None)
@@ -303,16 +195,16 @@ def _member(member: Member, temp: Path, source: SourceRef, identity: _Identity,
 
 def extract(path: Path, source: SourceRef, options: ExtractionOptions) -> ExtractionOutcome:
     """The document of the file at `path`; PermanentError when it cannot be read at all."""
-    return _extract(path, source, _inspect(path, options.max_file_bytes), options, _top(source),
+    return _extract(path, source, inspect(path, options.max_file_bytes), options, _top(source),
                     _tree(options))
 
 
 def extract_or_record(path: Path, source: SourceRef,
                       options: ExtractionOptions) -> ExtractionOutcome:
     """Like `extract`, but a PermanentError becomes a `status="failed"` document."""
-    facts: _FileFacts | None = None
+    facts: FileFacts | None = None
     try:
-        facts = _inspect(path, options.max_file_bytes)
+        facts = inspect(path, options.max_file_bytes)
         return _extract(path, source, facts, options, _top(source),
                         _tree(options))
     except PermanentError as exc:
@@ -320,7 +212,7 @@ def extract_or_record(path: Path, source: SourceRef,
 
 
 def failed_document(source: SourceRef, error: PermanentError,
-                    facts: _FileFacts | None = None,
+                    facts: FileFacts | None = None,
                     identity: _Identity | None = None) -> Document:
     """The `status="failed"` record of a file that could not be read: findable by name,
     with the error's class, code and reason (also what the queue worker indexes for a file

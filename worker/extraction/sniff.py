@@ -123,24 +123,26 @@ def ooxml_kind(archive: zipfile.ZipFile) -> Kind | None:
 
 
 def _zip_type(path: Path, head: bytes) -> FileType:
+    """OOXML, else OpenDocument, else a plain zip — from one opening of the archive."""
     try:
         with zipfile.ZipFile(path) as archive:
             kind = ooxml_kind(archive)
+            odf = None if kind else _odf_type(archive)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
-        kind = damaged_office_kind(head, path.suffix)  # its reader reports it as corrupt
-    if kind is None:
-        return _odf_type(path) or FileType("zip", "application/zip")
-    return FileType(kind, OOXML_MIME[kind])
+        kind, odf = damaged_office_kind(head, path.suffix), None  # its reader reports it
+    if kind is not None:
+        return FileType(kind, OOXML_MIME[kind])
+    return odf or FileType("zip", "application/zip")
 
 
-def _odf_type(path: Path) -> FileType | None:
+def _odf_type(archive: zipfile.ZipFile) -> FileType | None:
     """odt / ods / odp (templates too) from the `mimetype` member, else None."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("mimetype")
-            declared = archive.read(info).decode("ascii", "replace").strip() \
-                if info.file_size < 200 else ""
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        info = archive.getinfo("mimetype")
+        declared = archive.read(info).decode("ascii", "replace").strip() \
+            if info.file_size < 200 else ""
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            zlib.error):
         return None
     kind = ODF_KINDS.get(declared.removesuffix("-template"))
     return FileType(kind, declared.removesuffix("-template")) if kind else None

@@ -203,4 +203,7 @@ def format_hit(rank: int, hit: dict[str, Any]) -> str:
 
 
 def _flat(fragment: str) -> str:
-    return " ".join(fragment.replace("<em>", "[").replace("</em>", "]").split())
+    """One [mark] per matched run: a Japanese phrase matches character by character, so the
+    highlighter marks each character (<em>売</em><em>上</em>)."""
+    joined = fragment.replace("</em><em>", "")
+    return " ".join(joined.replace("<em>", "[").replace("</em>", "]").split())

@@ -2,9 +2,12 @@
 
 Pure (no client): `worker/search/admin.py` sends these bodies, the tests read them.
 
-Japanese has no spaces between words, so the default analysis indexes overlapping character
-bigrams (`cjk_bigram`, built into every OpenSearch): a query for 請求書 matches documents
-holding 請求 and 求書, and any two-character part of a word is findable. Width is
+Japanese has no spaces between words, so the default analysis indexes every character and
+the overlapping character bigrams (`cjk_bigram` with unigrams, built into every
+OpenSearch). Queries are analysed into single characters and run as phrases
+(`text_query`): 請求書 matches 請 求 書 at consecutive positions, any part of a word is
+findable, and a lone character between digits (第 in 第3号) matches too — bigrams alone
+cannot find it, because the document holds 第 only inside the bigram 書第. Width is
 normalised before tokenising — a generated `mapping` char filter folds full-width ASCII
 (ＡＢＣ → ABC) and half-width katakana (ｶﾞｲﾄﾞ → ガイド), and `cjk_width` catches the rest —
 so every width variant meets in the same terms. OCR output often has spaces or line breaks
@@ -36,8 +39,11 @@ from typing import Any
 from worker.config import Settings
 
 # 2: child documents (parent_id, children, container_path), mail fields, readings,
-# encoding_confidence, pages.ocr_images. `index-setup` moves the alias to the new version.
-MAPPING_VERSION = 2
+# encoding_confidence, pages.ocr_images.
+# 3: Japanese fields index unigrams next to bigrams and search with their own analyzer
+# (a lone 第 in 第3号 is findable; a space typed in a query is a word break).
+# `index-setup` moves the alias to the new version.
+MAPPING_VERSION = 3
 HALF_WIDTH_VOICED = "\uff9e"  # ﾞ
 HALF_WIDTH_SEMI_VOICED = "\uff9f"  # ﾟ
 
@@ -119,7 +125,22 @@ def kana_mappings() -> list[str]:
 
 
 def analysis(design: IndexDesign) -> JsonDict:
-    bigram_filters = ["cjk_width", "lowercase", "cjk_bigram"]
+    """Each analyzer comes as a pair: the index side (OCR gaps removed; every Japanese
+    character as a unigram and each pair as a bigram) and its `_search` side (what the person
+    typed, spaces kept as word breaks, unigrams only: the phrase queries of `text_query` then
+    ask for exactly these characters in this order)."""
+    index_filters = ["cjk_width", "lowercase", "cis_bigram_unigrams"]
+    search_filters = [*index_filters, "cis_drop_bigrams"]
+    chars = {"cis_ja": ["cis_width"], "cis_reading": ["cis_width", "cis_kana"],
+             "cis_file_name": ["cis_width", "cis_name_separators"]}
+    analyzers: JsonDict = {}
+    for name, char_filter in chars.items():
+        analyzers[name] = {"type": "custom", "char_filter": [*char_filter, "cis_cjk_spaces"],
+                           "tokenizer": "standard", "filter": index_filters}
+        analyzers[f"{name}_search"] = {"type": "custom", "char_filter": char_filter,
+                                       "tokenizer": "standard", "filter": search_filters}
+    analyzers["cis_ngram"] = {"type": "custom", "char_filter": ["cis_width"],
+                              "tokenizer": "cis_ngram", "filter": ["cjk_width", "lowercase"]}
     settings: JsonDict = {
         "char_filter": {
             "cis_width": {"type": "mapping", "mappings": width_mappings()},
@@ -131,23 +152,16 @@ def analysis(design: IndexDesign) -> JsonDict:
                 "mappings": [f"{_escape(c)}=>{_escape(' ')}" for c in "_-.+()[]"],
             },
         },
+        "filter": {
+            "cis_bigram_unigrams": {"type": "cjk_bigram", "output_unigrams": True},
+            "cis_drop_bigrams": {"type": "keep_types", "types": ["<DOUBLE>"],
+                                 "mode": "exclude"},
+        },
         "tokenizer": {
             "cis_ngram": {"type": "ngram", "min_gram": 2, "max_gram": 3,
                           "token_chars": ["letter", "digit"]},
         },
-        "analyzer": {
-            "cis_ja": {"type": "custom", "char_filter": ["cis_width", "cis_cjk_spaces"],
-                       "tokenizer": "standard", "filter": bigram_filters},
-            "cis_reading": {"type": "custom",
-                            "char_filter": ["cis_width", "cis_kana", "cis_cjk_spaces"],
-                            "tokenizer": "standard", "filter": bigram_filters},
-            "cis_file_name": {"type": "custom",
-                              "char_filter": ["cis_width", "cis_cjk_spaces",
-                                              "cis_name_separators"],
-                              "tokenizer": "standard", "filter": bigram_filters},
-            "cis_ngram": {"type": "custom", "char_filter": ["cis_width"],
-                          "tokenizer": "cis_ngram", "filter": ["cjk_width", "lowercase"]},
-        },
+        "analyzer": analyzers,
     }
     if design.kuromoji:
         settings["tokenizer"]["cis_kuromoji"] = {"type": "kuromoji_tokenizer", "mode": "search"}
@@ -161,7 +175,8 @@ def analysis(design: IndexDesign) -> JsonDict:
 
 
 def _text(design: IndexDesign, analyzer: str = "cis_ja", offsets: bool = True) -> JsonDict:
-    field: JsonDict = {"type": "text", "analyzer": analyzer}
+    field: JsonDict = {"type": "text", "analyzer": analyzer,
+                       "search_analyzer": f"{analyzer}_search"}
     if offsets:  # the highlighter reads stored offsets instead of re-analysing long text
         field["index_options"] = "offsets"
     if design.kuromoji:
@@ -193,7 +208,8 @@ def mappings(design: IndexDesign) -> JsonDict:
             "page_count": {"type": "integer"},
             "readings": {"properties": {
                 "base": _text(design, offsets=False),
-                "reading": {"type": "text", "analyzer": "cis_reading"}}},
+                "reading": {"type": "text", "analyzer": "cis_reading",
+                            "search_analyzer": "cis_reading_search"}}},
             "encoding_confidence": {"type": "float"},
             "mime_type": keyword, "size_bytes": {"type": "long"}, "sha256": keyword,
             "status": keyword, "reason": {"type": "text"},
@@ -237,20 +253,26 @@ def alias_body() -> JsonDict:
 
 
 def text_query(query: str, size: int = 10) -> JsonDict:
-    """The search `cis-worker search` runs: every query term must match within one field
-    (bigrams make that close to a phrase for Japanese), plus the best pages with highlights."""
+    """The search `cis-worker search` runs: every part of the query (split at spaces) must
+    match as a phrase — its characters in that order, together — in one of the fields; the
+    parts may sit in different fields. A phrase keeps 2024年4月1日 from finding 2024年1月4日
+    and 第3号 from finding 第1号 … 3号棟. Plus the best pages (all parts on one page) with
+    highlights."""
+    parts = query.split() or [query]
     fields = ["title^3", "title.morph^2", "file_name^3", "file_name.morph", "file_name.ngram",
               "content", "content.morph", "readings.reading"]
     highlight = {"number_of_fragments": 2, "fragment_size": 80}
+    document = [{"multi_match": {"query": part, "fields": fields, "type": "phrase"}}
+                for part in parts]
+    page = [{"match_phrase": {"pages.text": part}} for part in parts]
     return {
         "size": size,
         "_source": list(HIT_FIELDS),
         "query": {"bool": {"minimum_should_match": 1, "should": [
-            {"multi_match": {"query": query, "fields": fields, "operator": "and"}},
-            {"nested": {"path": "pages", "score_mode": "max", "query": {
-                "match": {"pages.text": {"query": query, "operator": "and"}}},
-                "inner_hits": {"size": 3, "_source": ["pages.number"],
-                               "highlight": {"fields": {"pages.text": highlight}}}}},
+            {"bool": {"must": document}},
+            {"nested": {"path": "pages", "score_mode": "max", "query": {"bool": {"must": page}},
+                        "inner_hits": {"size": 3, "_source": ["pages.number"],
+                                       "highlight": {"fields": {"pages.text": highlight}}}}},
         ]}},
         "highlight": {"fields": {"content": highlight, "title": {}, "file_name": {}}},
     }

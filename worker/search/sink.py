@@ -13,7 +13,11 @@ Ordering: S3 sequencers are hex strings that can exceed 63 bits, so OpenSearch's
 versions (a signed long) cannot carry them. Instead every write is a scripted upsert that
 compares the stored `event_order` (`worker.models.sequencer_order`: the sequencer
 left-padded to a fixed width, compared as a string) with the incoming one and turns an
-older event into a no-op. A delete writes a tombstone through the same script (the alias
+older event into a no-op. The same script notes the `children` the stored version listed
+and the new one does not (`children_replaced`, returned in the bulk answer and kept until
+`children_removed`), so an overwrite learns which members to remove without reading the
+stored document first, and a replay after a crash still finds them. A delete writes a
+tombstone through the same script (the alias
 filters tombstones out of every search), so a late older create cannot resurrect a deleted
 file. Events without a sequencer (backfill, local files) always write and keep the stored
 order. OpenSearch Serverless has no scripted updates: there the sink writes plain
@@ -41,22 +45,11 @@ from worker.errors import (
     WorkerError,
 )
 from worker.models import Document, SourceRef, sequencer_order, utc_timestamp
-from worker.ports import WriteResult
-
-# Painless: keep the newer event. `params.order` is null for unordered writes.
-ORDERED_WRITE = """
-String incoming = params.order;
-def stored = ctx._source.event_order;
-if (incoming != null && stored != null && ((String) stored).compareTo(incoming) > 0) {
-  ctx.op = 'none';
-  return;
-}
-ctx._source.clear();
-ctx._source.putAll(params.doc);
-if (incoming == null && stored != null) { ctx._source.event_order = stored; }
-"""
+from worker.ports import WriteResult, replaced_children
+from worker.search.painless import FORGET_REPLACED, ORDERED_WRITE
 
 Action = tuple[dict[str, Any], dict[str, Any] | None]  # bulk header line, optional body line
+Outcome = tuple[WorkerError | None, bool, tuple[str, ...]]  # error, stale, replaced children
 
 
 def _now() -> str:
@@ -142,17 +135,31 @@ class OpenSearchSink:
     # --- the port -------------------------------------------------------------------------
 
     def write(self, documents: Sequence[Document]) -> list[WriteResult]:
+        before = {} if self.ordered else self._stored_children_lists([d.id for d in documents])
         actions = [self._write_action(doc.id, document_body(doc)) for doc in documents]
         outcomes = self._apply(actions)
-        return [WriteResult(doc.id, error=outcomes[i][0], stale=outcomes[i][1])
-                for i, doc in enumerate(documents)]
+        return [WriteResult(doc.id, error=error, stale=stale, replaced_children=(
+                    replaced_children(before[doc.id], doc) if doc.id in before else replaced))
+                for doc, (error, stale, replaced) in zip(documents, outcomes, strict=True)]
+
+    def children_removed(self, document_id: str, removed: Sequence[str]) -> None:
+        if not self.ordered or not removed:
+            return
+        header = {"update": {"_index": self.index, "_id": document_id, "retry_on_conflict": 3}}
+        script = {"lang": "painless", "source": FORGET_REPLACED,
+                  "params": {"removed": list(removed)}}
+        # a scripted upsert: a document deleted meanwhile stays absent (the script is a no-op)
+        body = {"scripted_upsert": True, "upsert": {}, "script": script}
+        error, _, _ = self._apply([(header, body)])[0]
+        if error is not None:
+            raise error
 
     def delete(self, source: SourceRef) -> None:
         if self.ordered:
             action = self._write_action(source.document_id, tombstone_body(source))
         else:
             action = ({"delete": {"_index": self.index, "_id": source.document_id}}, None)
-        error, _ = self._apply([action])[0]
+        error, _, _ = self._apply([action])[0]
         if error is not None:
             raise error
 
@@ -161,19 +168,28 @@ class OpenSearchSink:
         found: list[str] = []
         wanted = [document_id]
         while wanted:
-            try:
-                answer = self.client.mget(index=self.index, body={"ids": wanted},
-                                          params={"_source_includes": "children,deleted"})
-            except (TransportError, OpenSearchConnectionError) as exc:
-                raise request_error(exc) from exc
-            wanted = []
-            for doc in answer.get("docs", []):
-                body = doc.get("_source") or {}
-                if doc.get("found") and not body.get("deleted"):
-                    wanted.extend(child for child in body.get("children") or ()
-                                  if child not in found)
+            lists = self._stored_children_lists(wanted)
+            wanted = list(dict.fromkeys(child for doc_id in wanted
+                                        for child in lists.get(doc_id, ()) if child not in found))
             found.extend(wanted)
         return found
+
+    def _stored_children_lists(self, document_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The stored `children` of each of these documents (absent, deleted: none), by one
+        real-time multi-get."""
+        if not document_ids:
+            return {}
+        try:
+            answer = self.client.mget(index=self.index, body={"ids": list(document_ids)},
+                                      params={"_source_includes": "children,deleted"})
+        except (TransportError, OpenSearchConnectionError) as exc:
+            raise request_error(exc) from exc
+        lists: dict[str, list[str]] = {}
+        for doc in answer.get("docs", []):
+            body = doc.get("_source") or {}
+            if doc.get("found") and not body.get("deleted"):
+                lists[doc["_id"]] = list(body.get("children") or ())
+        return lists
 
     def delete_documents(self, source: SourceRef, document_ids: Sequence[str]) -> list[str]:
         if self.ordered:
@@ -183,7 +199,7 @@ class OpenSearchSink:
             actions = [({"delete": {"_index": self.index, "_id": doc_id}}, None)
                        for doc_id in document_ids]
         removed = []
-        for doc_id, (error, stale) in zip(document_ids, self._apply(actions), strict=True):
+        for doc_id, (error, stale, _) in zip(document_ids, self._apply(actions), strict=True):
             if error is not None:
                 raise error
             if not stale:
@@ -195,7 +211,7 @@ class OpenSearchSink:
         """Write stored bodies (id, _source) as they are, under the same ordering rule —
         for copying between index versions."""
         actions = [self._write_action(doc_id, body) for doc_id, body in sources]
-        return [error for error, _ in self._apply(actions)]
+        return [error for error, _, _ in self._apply(actions)]
 
     # --- bulk with per-item retries --------------------------------------------------------
 
@@ -205,13 +221,14 @@ class OpenSearchSink:
         header = {"update": {"_index": self.index, "_id": doc_id, "retry_on_conflict": 3}}
         script = {"lang": "painless", "source": ORDERED_WRITE,
                   "params": {"doc": body, "order": body.get("event_order")}}
-        return header, {"scripted_upsert": True, "upsert": {}, "script": script}
+        return header, {"scripted_upsert": True, "upsert": {}, "script": script,
+                        "_source": ["children_replaced"]}
 
-    def _apply(self, actions: list[Action]) -> list[tuple[WorkerError | None, bool]]:
+    def _apply(self, actions: list[Action]) -> list[Outcome]:
         """(error, stale) per action, retrying transient failures with backoff."""
         if not actions:
             return []
-        outcome: dict[int, tuple[WorkerError | None, bool]] = {}
+        outcome: dict[int, Outcome] = {}
         pending = dict(enumerate(actions))
         last: dict[int, WorkerError] = {}
         retrying = Retrying(stop=stop_after_attempt(self.attempts), wait=self.wait,
@@ -225,11 +242,11 @@ class OpenSearchSink:
         except RetryError:
             pass
         for i in pending:
-            outcome[i] = (last.get(i) or TransientError("index write not acknowledged"), False)
+            outcome[i] = (last.get(i) or TransientError("index write not acknowledged"), False, ())
         return [outcome[i] for i in range(len(actions))]
 
-    def _send(self, pending: dict[int, Action], outcome: dict[int, tuple[WorkerError | None,
-              bool]], last: dict[int, WorkerError]) -> None:
+    def _send(self, pending: dict[int, Action], outcome: dict[int, Outcome],
+              last: dict[int, WorkerError]) -> None:
         order = list(pending)
         lines: list[dict[str, Any]] = []
         for i in order:
@@ -247,7 +264,7 @@ class OpenSearchSink:
             elif len(order) > 1:
                 self._send_one_by_one(pending, outcome, last)
             else:
-                outcome[order[0]] = (failure, False)
+                outcome[order[0]] = (failure, False, ())
                 del pending[order[0]]
             return
         for i, item in zip(order, response["items"], strict=True):
@@ -256,13 +273,15 @@ class OpenSearchSink:
             gone = "delete" in item and status == 404  # already deleted: done
             error = None if gone else item_error(status, result.get("error"))
             if error is None or not error.retryable:
-                outcome[i] = (error, result.get("result") == "noop")
+                stale = result.get("result") == "noop"  # then the note is the newer event's
+                replaced = (result.get("get") or {}).get("_source", {}).get("children_replaced")
+                outcome[i] = (error, stale, () if stale else tuple(replaced or ()))
                 del pending[i]
             else:
                 last[i] = error
 
-    def _send_one_by_one(self, pending: dict[int, Action], outcome: dict[int, tuple[
-            WorkerError | None, bool]], last: dict[int, WorkerError]) -> None:
+    def _send_one_by_one(self, pending: dict[int, Action], outcome: dict[int, Outcome],
+                         last: dict[int, WorkerError]) -> None:
         """A batch too large for the domain: send each document in its own request."""
         for i in list(pending):
             single = {i: pending[i]}

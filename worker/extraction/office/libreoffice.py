@@ -71,7 +71,8 @@ def _profile_dir() -> Path:
 
 
 def _environment(profile: Path, workdir: Path) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(profile),
+    """On top of programs.child_environment (which gives the PATH and nothing else)."""
+    return {"HOME": str(profile),
             "TMPDIR": str(workdir), "LANG": "C.UTF-8", "SAL_USE_VCLPLUGIN": "svp",
             "http_proxy": _DEAD_PROXY, "https_proxy": _DEAD_PROXY, "ftp_proxy": _DEAD_PROXY,
             "HTTP_PROXY": _DEAD_PROXY, "HTTPS_PROXY": _DEAD_PROXY, "no_proxy": ""}
