@@ -7,9 +7,13 @@ decoder allocates), sized from the memory the task may use (the cgroup limit, el
 machine's memory) less a reserve for the main process, divided by the pool's processes; the
 PROCESS_MEMORY_LIMIT_MB setting overrides it. An allocation past the limit raises
 MemoryError in that process, which `too_large` turns into a permanent `too-large` error
-naming the limit; the process then goes on with the next file (a process that dies instead
-is replaced by its pool). Programs the process starts (Tesseract, poppler) inherit the
-limit, each on its own.
+naming the limit. That process then serves no other file: a heap that reached its limit
+stays fragmented and bloated, so the next file would meet a process already near it. It
+hands its job's result over through the job's scratch folder and exits (`hand_over`); the
+parent reads the result there (`handed_over`) and the pool starts a fresh process in its
+place, while the other processes' jobs go on (a process that dies instead is replaced by
+its pool too). Programs the process starts (Tesseract, poppler) inherit the limit, each on
+its own.
 
 Scratch: every job (a queue message, a local file) works in its own folder, made and
 removed by the parent process (`job_scratch`), so a process killed at the hard cap, at
@@ -23,13 +27,16 @@ import contextlib
 import ctypes
 import gc
 import os
+import pickle
 import resource
 import shutil
+import sys
 import tempfile
 import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import Image
 
@@ -40,6 +47,10 @@ PARENT_RESERVE_BYTES = 256 * MIB  # the main process, its threads and the page c
 FLOOR_BYTES = 256 * MIB  # below this an interpreter with our imports cannot work
 CGROUP_FILES = (Path("/sys/fs/cgroup/memory.max"),  # cgroup v2 (ECS on AL2023, Docker)
                 Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))  # cgroup v1
+RETIRE_EXIT_CODE = 75  # a pool process that ran out of memory ends itself after its job
+HANDED_OVER = ".result.pickle"  # in the job's scratch folder: the retired process's result
+T = TypeVar("T")
+_state = {"pool_process": False, "retiring": False}
 
 
 def task_memory_bytes() -> int:
@@ -65,6 +76,7 @@ def process_memory_limit(processes: int, override_mb: int | None = None) -> int:
 
 def setup_pool_process(memory_limit_bytes: int | None) -> None:
     """Run first in every pool process (queue worker and `process`)."""
+    _state["pool_process"] = True
     if memory_limit_bytes:
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(
@@ -88,7 +100,9 @@ def too_large(exc: MemoryError) -> FileTooLargeError:
     process goes on with the next file: what the file's decoding had allocated was freed
     when the error unwound it, and is handed back to the system here. The frames the error
     unwound still hold the file's buffers in their locals (through its traceback) until a
-    later garbage collection: they are cleared first, or the next file meets a full heap."""
+    later garbage collection: they are cleared first. A pool process retires after the job
+    (`hand_over`)."""
+    _state["retiring"] = True
     if exc.__traceback__ is not None:
         traceback.clear_frames(exc.__traceback__)
         exc.__traceback__ = None
@@ -100,6 +114,39 @@ def too_large(exc: MemoryError) -> FileTooLargeError:
                               "(PROCESS_MEMORY_LIMIT_MB)")
     error.__cause__ = exc
     return error
+
+
+def hand_over(result: T, scratch: Path) -> T:
+    """Runs in a pool process at the end of each job. A process that ran out of memory
+    during the job (`too_large`) leaves the result in the job's scratch folder and exits
+    with RETIRE_EXIT_CODE, so its pool replaces it; any other returns the result as usual
+    (also when the result cannot be written: serving on beats losing it)."""
+    if not (_state["pool_process"] and _state["retiring"]):
+        return result
+    part = scratch / f"{HANDED_OVER}.part"
+    try:
+        part.write_bytes(pickle.dumps(result))
+        part.rename(scratch / HANDED_OVER)
+    except (OSError, pickle.PicklingError, MemoryError):
+        return result
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(RETIRE_EXIT_CODE)
+
+
+def handed_over(scratch: Path | None) -> Any:
+    """In the parent: the result a retired pool process left in `scratch` (read once, so a
+    later job in the same folder cannot be taken for it); None when there is none."""
+    if scratch is None:
+        return None
+    path = scratch / HANDED_OVER
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    path.unlink(missing_ok=True)
+    return pickle.loads(data)  # written by our own pool process, in a 0700 folder
 
 
 SCRATCH_PREFIX = "cis-job-"
