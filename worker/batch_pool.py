@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -70,9 +70,13 @@ def _in_scratch(worker: ProcessFile, path: Path, options: ExtractionOptions,
                 scratch: Path) -> FileResult:
     """Runs in a worker process: the file's temporary files go to its own scratch folder; a
     process that ran out of memory hands its result over there and retires."""
+    limits.note_owner(scratch)
     with limits.use_scratch(scratch):
         result = worker(path, options)
     return limits.hand_over(result, scratch)
+
+
+LOST_AFTER_S = 2.0  # a process ended this long with its future unsettled: pebble missed it
 
 
 class _Pool:
@@ -88,6 +92,7 @@ class _Pool:
                                 initargs=(memory_limit,),
                                 context=multiprocessing.get_context("spawn"))
         self.scratch: dict[Future[FileResult], Path] = {}
+        self.dead_since: dict[Future[FileResult], float] = {}
 
     def submit(self, worker: ProcessFile, path: Path,
                options: ExtractionOptions) -> Future[FileResult]:
@@ -106,6 +111,10 @@ class _Pool:
         """The file's result, settled. Raises ProcessExpired when its process died with no
         result (a crash suspect) and BrokenProcessPool when the whole pool broke."""
         try:
+            if not future.done():  # lost (see `lost`): its process ended unreported
+                future.cancel()
+                raise ProcessExpired(  # type: ignore[no-untyped-call]
+                    "the worker process ended and its pool did not notice")
             return future.result()
         except FutureTimeout:
             return FileResult(None, TooSlowError(
@@ -118,7 +127,26 @@ class _Pool:
                 return handed_over
             raise
         finally:
+            self.dead_since.pop(future, None)
             limits.remove_scratch(self.scratch.pop(future, None))
+
+    def wait_for(self, future: Future[FileResult]) -> FileResult:
+        """`result`, once the future is done or lost."""
+        while not future.done() and not self.lost([future]):
+            wait([future], timeout=LOST_AFTER_S)
+        return self.result(future)
+
+    def lost(self, futures: Iterable[Future[FileResult]]) -> set[Future[FileResult]]:
+        """Unfinished futures whose process ended LOST_AFTER_S ago or more. pebble misses a
+        process that dies before it has noted which task the process took (a crash at
+        once): it would then wait for the hard cap."""
+        now, lost = time.monotonic(), set()
+        for future in futures:
+            if future.done() or not limits.owner_gone(self.scratch.get(future)):
+                continue
+            if now - self.dead_since.setdefault(future, now) >= LOST_AFTER_S:
+                lost.add(future)
+        return lost
 
     def close(self) -> None:
         self.pool.stop()  # type: ignore[no-untyped-call]
@@ -136,7 +164,7 @@ def _run_alone(path: Path, options: ExtractionOptions, worker: ProcessFile,
     """Retry a crash suspect in a process of its own: a second crash is its own."""
     pool = _Pool(1, memory_limit, hard_cap_s)
     try:
-        return pool.result(pool.submit(worker, path, options))
+        return pool.wait_for(pool.submit(worker, path, options))
     except (ProcessExpired, *POOL_BROKEN):
         return FileResult(None, WorkerCrashedError(
             "the worker process died while processing this file (killed by a signal, "
@@ -171,7 +199,9 @@ def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
                 except POOL_BROKEN:
                     queue.append(candidate)
                     broken = True
-            done = wait(in_flight, return_when=FIRST_COMPLETED)[0] if in_flight else set()
+            done = wait(in_flight, timeout=LOST_AFTER_S,
+                        return_when=FIRST_COMPLETED)[0] if in_flight else set()
+            done |= pool.lost(in_flight)
             for future in done:
                 path = in_flight.pop(future)
                 try:

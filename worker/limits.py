@@ -180,6 +180,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
+OWNER = ".owner"  # in a job's scratch folder: the pid of the pool process working on it
+
+
+def note_owner(scratch: Path) -> None:
+    """Runs in a pool process as a job starts: which process works in `scratch`."""
+    (scratch / OWNER).write_text(str(os.getpid()))
+
+
+def owner_gone(scratch: Path | None) -> bool:
+    """Whether the pool process that started the job in `scratch` has ended (a zombie
+    counts as ended); False while no process has started it."""
+    try:
+        pid = int((scratch / OWNER).read_text()) if scratch is not None else 0
+    except (OSError, ValueError):
+        return False
+    if not pid or not _alive(pid):
+        return bool(pid)
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
 def remove_scratch(path: Path | None) -> None:
     if path is not None:
         shutil.rmtree(path, ignore_errors=True)
