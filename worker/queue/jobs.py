@@ -136,6 +136,7 @@ def event_in_progress(scratch: Path) -> int:
 
 
 def _apply(service: ProcessingService, job: Job, scratch: Path, start: int) -> JobResult:
+    limits.note_owner(scratch)  # the loop sees a process that ended unreported (settling.py)
     files: list[FileMetrics] = []
     for index, event in enumerate(job.events[start:], start):
         (scratch / PROGRESS).write_text(str(index))

@@ -9,8 +9,9 @@ verdict on its job (worker/queue/outcomes.py).
   (`jobs.record_failure`), which then applies the message's remaining events;
 - fatal → released at once; the loop drains and exits 2.
 A job whose process retired after running out of memory left its result in its scratch
-folder (`jobs.handed_over`): it is settled like any other. Each settled job's scratch
-folder is removed here.
+folder (`jobs.handed_over`): it is settled like any other. A job whose process ended
+without pebble noticing is settled as that process's death (`_done`). Each settled job's
+scratch folder is removed here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from worker.queue.inflight import Held, InFlight, retry_delay_s
 from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
+LOST_AFTER_S = 2.0  # a job's process ended this long ago and pebble has not settled it
 
 
 class ScratchFolders:
@@ -68,9 +70,8 @@ class Settler:
 
     def settle_finished(self, pool: ProcessPool, refill: Callable[[], None]) -> None:
         """Settle every finished job; `refill` runs before the deletes are sent."""
-        done = [h for h in self.inflight.running() if h.future is not None and h.future.done()]
         finished: list[tuple[Held, jobs.JobResult]] = []
-        for held in done:
+        for held in self._done():
             verdict = self._verdict(held)
             if verdict.verdict == "record":
                 self._record_failure(pool, held, verdict)
@@ -92,6 +93,23 @@ class Settler:
                                             "receive_count": held.message.receive_count,
                                             "pid": result.pid,
                                             "outcomes": [f.outcome for f in result.files]})
+
+    def _done(self) -> list[Held]:
+        """Held messages whose job finished, or whose process ended LOST_AFTER_S ago or
+        more with the job unsettled: pebble misses a process that dies before it has noted
+        which task the process took (a crash at once), and would wait for the hard cap.
+        Such a job is cancelled, and settled as its process's death."""
+        now, done = time.monotonic(), []
+        for held in self.inflight.running():
+            assert held.future is not None
+            if held.future.done():
+                done.append(held)
+            elif limits.owner_gone(held.scratch):
+                held.gone_since = held.gone_since or now
+                if now - held.gone_since >= LOST_AFTER_S:
+                    held.future.cancel()  # its result: CancelledError, a death
+                    done.append(held)
+        return done
 
     def _verdict(self, held: Held) -> Outcome:
         assert held.future is not None
@@ -117,6 +135,8 @@ class Settler:
                              "key": held.job.events[index].source.key})
         held.received_at = time.monotonic()  # the hard cap starts again for what is left
         held.recorded = True
+        held.gone_since = None
+        (held.scratch / limits.OWNER).unlink(missing_ok=True)  # a new process takes it up
         then_retry = verdict.result.error if verdict.then_retry else None
         held.future = pool.schedule(
             jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure,
