@@ -16,9 +16,11 @@ its pool too). Programs the process starts (Tesseract, poppler) inherit the limi
 its own.
 
 Scratch: every job (a queue message, a local file) works in its own folder, made and
-removed by the parent process (`job_scratch`), so a process killed at the hard cap, at
-shutdown or by a crash leaves no downloads or page images behind. `use_scratch` points
-`tempfile` and the TMPDIR of child programs at it for the job's duration.
+removed by the parent process (`make_scratch`, `remove_scratch`), so a process killed at the
+hard cap, at shutdown or by a crash leaves no downloads or page images behind. `use_scratch`
+points `tempfile` and the TMPDIR of child programs at it for the job's duration. A job notes
+there which process took it up (`note_owner`), so the parent sees a process that ended
+without its pool noticing (`owner_gone`).
 """
 
 from __future__ import annotations
@@ -96,12 +98,12 @@ def memory_limit_bytes() -> int | None:
 
 
 def too_large(exc: MemoryError) -> FileTooLargeError:
-    """A file that ran out of the process's memory: permanent, with the limit named. The
-    process goes on with the next file: what the file's decoding had allocated was freed
-    when the error unwound it, and is handed back to the system here. The frames the error
-    unwound still hold the file's buffers in their locals (through its traceback) until a
-    later garbage collection: they are cleared first. A pool process retires after the job
-    (`hand_over`)."""
+    """A file that ran out of the process's memory: permanent, with the limit named. What
+    the file's decoding had allocated was freed when the error unwound it, and is handed
+    back to the system here, so that the process can still write and send the result. The
+    frames the error unwound still hold the file's buffers in their locals (through its
+    traceback) until a later garbage collection: they are cleared first. A pool process
+    then retires at the end of the job (`hand_over`)."""
     _state["retiring"] = True
     if exc.__traceback__ is not None:
         traceback.clear_frames(exc.__traceback__)

@@ -88,6 +88,7 @@ def run_job(job: Job, scratch: Path, start: int = 0) -> JobResult:
     """Apply the message's events in order from `start`; the first failure decides the
     message's fate. Temporary files go to `scratch`."""
     assert _service is not None, "init_process did not run"
+    limits.note_owner(scratch)  # the loop sees a process that ended unreported (settling.py)
     first = job.events[0]
     with tracing.message_segment("cis-worker", message_id=job.message_id,
                                  receive_count=job.receive_count, events=len(job.events),
@@ -103,6 +104,7 @@ def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
     document, then apply the events after it. With `then_retry` (the error that keeps the
     message for the DLQ) nothing else is applied and the message is retried."""
     assert _service is not None, "init_process did not run"
+    limits.note_owner(scratch)
     event = job.events[index]
     with observability.log_context(message_id=job.message_id, key=event.source.key,
                                    document_id=event.document_id), limits.use_scratch(scratch):
@@ -136,7 +138,6 @@ def event_in_progress(scratch: Path) -> int:
 
 
 def _apply(service: ProcessingService, job: Job, scratch: Path, start: int) -> JobResult:
-    limits.note_owner(scratch)  # the loop sees a process that ended unreported (settling.py)
     files: list[FileMetrics] = []
     for index, event in enumerate(job.events[start:], start):
         (scratch / PROGRESS).write_text(str(index))
