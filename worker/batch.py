@@ -1,12 +1,14 @@
 """`cis-worker process PATH... --out DIR`: local files through the pipeline, no AWS.
 
 Files (see batch_files.py for what is covered) are spread over a pool of worker processes,
-largest first so a long PDF does not start last. At most `jobs` files are in flight, so
-when a worker process dies (killed for memory, a crash in a native library) the pool's
-BrokenProcessPool names at most `jobs` suspects; each is then retried alone in a fresh
-process, and the one that kills its process again is recorded as failed ("worker-crashed")
-while the batch goes on. One bad file never stops the batch. A FatalError (a missing
-program) stops it: nothing else could work either.
+largest first so a long PDF does not start last. When a worker process dies (killed for
+memory, a crash in a native library) only its file fails and the pool replaces it; the
+file is retried alone in a fresh process at the end, and if it kills its process again it
+is recorded as failed ("worker-crashed"). A file still running at the hard cap
+(MESSAGE_HOLD_CAP_SECONDS, as in the queue worker: a parser looping in pure Python) has its
+process stopped and is `too-slow`; a file past the process's memory limit is `too-large`
+and its process retires (worker/batch_pool.py). One bad file never stops the batch. A
+FatalError (a missing program) stops it: nothing else could work either.
 
 Every file named or found gets exactly one document: when no extraction outcome exists (a
 FIFO, a dangling link, a file over the size limit, a crashed or transient failure) the parent
@@ -23,20 +25,17 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import multiprocessing
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
-from worker import __version__, limits
+from worker import __version__
 from worker.adapters.local import LocalOutput, atomic_write
 from worker.batch_files import Candidate, expand_paths
+from worker.batch_pool import FileResult, ProcessFile, process_file, run_pool
 from worker.batch_summary import (
     FileRecord,
     build_summary,
@@ -44,148 +43,12 @@ from worker.batch_summary import (
     record_document,
     record_error,
 )
-from worker.config import memory_limit_override
-from worker.errors import (
-    ConfigurationError,
-    FatalError,
-    PermanentError,
-    TransientError,
-    WorkerCrashedError,
-    WorkerError,
-    classify,
-)
+from worker.errors import ConfigurationError, PermanentError, TransientError, WorkerError
 from worker.extraction.options import ExtractionOptions, default_jobs
-from worker.extraction.pipeline import ExtractionOutcome, extract_or_record, failed_document
+from worker.extraction.pipeline import failed_document
 from worker.models import SourceRef, utc_timestamp
 
-
-@dataclass(frozen=True)
-class FileResult:
-    """What a worker process sends back for one file."""
-
-    outcome: ExtractionOutcome | None
-    error: WorkerError | None
-    seconds: float
-
-
-ProcessFile = Callable[[Path, ExtractionOptions], FileResult]
-
-
-def process_file(path: Path, options: ExtractionOptions) -> FileResult:
-    """Runs in a worker process: one file through the pipeline; never raises but Fatal."""
-    started = time.perf_counter()
-    try:
-        outcome = extract_or_record(path, SourceRef(path=str(path)), options)
-        return FileResult(outcome, None, time.perf_counter() - started)
-    except FatalError:
-        raise
-    except MemoryError as exc:  # past this process's memory limit: the file's own doing
-        document = replace(failed_document(SourceRef(path=str(path)), limits.too_large(exc)),
-                           size_bytes=path.stat().st_size)
-        return FileResult(ExtractionOutcome(document, None), None, time.perf_counter() - started)
-    except Exception as exc:  # one bad file never stops the batch
-        return FileResult(None, classify(exc), time.perf_counter() - started)
-
-
-def _in_scratch(worker: ProcessFile, path: Path, options: ExtractionOptions,
-                scratch: Path) -> FileResult:
-    """Runs in a worker process: the file's temporary files go to its own scratch folder."""
-    with limits.use_scratch(scratch):
-        return worker(path, options)
-
-
-class _Pool:
-    """A process pool whose processes run under their memory limit, and whose files each
-    get a scratch folder that this (parent) process removes once the file is settled —
-    also when the process working on it died."""
-
-    def __init__(self, jobs: int, memory_limit: int) -> None:
-        self.memory_limit = memory_limit
-        # spawn: no fork of a parent that already runs threads (tqdm, the pool's manager)
-        self.executor = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=limits.setup_pool_process, initargs=(memory_limit,))
-        self.scratch: dict[Future[FileResult], Path] = {}
-
-    def submit(self, worker: ProcessFile, path: Path,
-               options: ExtractionOptions) -> Future[FileResult]:
-        """Raises BrokenProcessPool when a process died since the last submission."""
-        scratch = limits.make_scratch()
-        try:
-            future = self.executor.submit(_in_scratch, worker, path, options, scratch)
-        except BaseException:
-            limits.remove_scratch(scratch)
-            raise
-        self.scratch[future] = scratch
-        return future
-
-    def settle(self, future: Future[FileResult]) -> None:
-        limits.remove_scratch(self.scratch.pop(future, None))
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        for scratch in self.scratch.values():
-            limits.remove_scratch(scratch)
-        self.scratch.clear()
-
-
-def _run_alone(path: Path, options: ExtractionOptions, worker: ProcessFile,
-               memory_limit: int) -> FileResult:
-    """Retry a crash suspect in a process of its own: a second crash is its own."""
-    pool = _Pool(1, memory_limit)
-    try:
-        future = pool.submit(worker, path, options)
-        return future.result()
-    except BrokenProcessPool:
-        return FileResult(None, WorkerCrashedError(
-            "the worker process died while processing this file (killed by a signal, "
-            "out of memory, or a crash in a native library)"), 0.0)
-    finally:
-        pool.close()
-
-
-def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
-             worker: ProcessFile = process_file,
-             memory_limit: int | None = None) -> Iterator[tuple[Path, FileResult]]:
-    """Yield (path, result) per file as they finish, at most `jobs` in flight.
-
-    A pool breaks when one of its processes dies; its in-flight files are the suspects,
-    each retried alone. The break can show on a finished future or on the next
-    `submit` (when the process died between two submissions): either way the file being
-    submitted goes back to the queue (it never ran) and the in-flight ones are suspects."""
-    limit = memory_limit or limits.process_memory_limit(jobs, memory_limit_override())
-    queue = sorted(candidates, key=lambda candidate: candidate.size_bytes, reverse=True)
-    queue.reverse()  # pop() from the end: largest first
-    pool = _Pool(jobs, limit)
-    in_flight: dict[Future[FileResult], Path] = {}
-    try:
-        while queue or in_flight:
-            broken = False
-            while queue and len(in_flight) < jobs and not broken:
-                candidate = queue.pop()
-                try:
-                    in_flight[pool.submit(worker, candidate.path, options)] = candidate.path
-                except BrokenProcessPool:
-                    queue.append(candidate)
-                    broken = True
-            done = wait(in_flight, return_when=FIRST_COMPLETED)[0] if in_flight else set()
-            suspects: list[Path] = []
-            for future in done:
-                path = in_flight.pop(future)
-                pool.settle(future)
-                try:
-                    yield path, future.result()
-                except BrokenProcessPool:
-                    suspects.append(path)
-            if suspects or broken:
-                suspects.extend(in_flight.values())  # every future of a broken pool fails
-                in_flight.clear()
-                pool.close()
-                for path in suspects:
-                    yield path, _run_alone(path, options, worker, limit)
-                pool = _Pool(jobs, limit)
-    finally:
-        pool.close()
+__all__ = ["FileResult", "process_candidates", "process_file", "run_batch", "run_pool"]
 
 
 def _store_failure(output: LocalOutput, path: Path, error: WorkerError,

@@ -70,6 +70,15 @@ def memory_limit_override(env: Mapping[str, str] | None = None) -> int | None:
     return _int(env, "PROCESS_MEMORY_LIMIT_MB", 0) or None
 
 
+def hard_cap_s(env: Mapping[str, str] | None = None) -> float:
+    """MESSAGE_HOLD_CAP_SECONDS: the hard cap on one job, counted from its start in a pool
+    process — a queue message (the heartbeat stops extending it there) or one file of
+    `process`. Past it the process is stopped and the file gets a `too-slow` failed
+    document."""
+    env = os.environ if env is None else env
+    return _float(env, "MESSAGE_HOLD_CAP_SECONDS", 2400.0)
+
+
 @dataclass(frozen=True)
 class Settings:
     # queue and storage
@@ -172,7 +181,7 @@ class Settings:
             ecs_agent_uri=_opt(env, "ECS_AGENT_URI"),
             xray_daemon_address=_opt(env, "AWS_XRAY_DAEMON_ADDRESS"),
             tracing=env.get("TRACING", "on").strip().lower() not in {"0", "off", "false", "no"},
-            message_hold_cap_s=_float(env, "MESSAGE_HOLD_CAP_SECONDS", 2400.0),
+            message_hold_cap_s=hard_cap_s(env),
             retry_backoff_base_s=_int(env, "RETRY_BACKOFF_BASE_SECONDS", 30),
             retry_backoff_max_s=_int(env, "RETRY_BACKOFF_MAX_SECONDS", 900),
             health_file=_opt(env, "HEALTH_FILE") or "/tmp/cis-worker.alive",

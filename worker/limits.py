@@ -8,14 +8,20 @@ task's limit from its metadata endpoint, else the machine's memory) less a reser
 main process, divided by the pool's processes; the PROCESS_MEMORY_LIMIT_MB setting
 overrides it. An allocation past the limit raises
 MemoryError in that process, which `too_large` turns into a permanent `too-large` error
-naming the limit; the process then goes on with the next file (a process that dies instead
-is replaced by its pool). Programs the process starts (Tesseract, poppler) inherit the
-limit, each on its own.
+naming the limit. That process then serves no other file: a heap that reached its limit
+stays fragmented and bloated, so the next file would meet a process already near it. It
+hands its job's result over through the job's scratch folder and exits (`hand_over`); the
+parent reads the result there (`handed_over`) and the pool starts a fresh process in its
+place, while the other processes' jobs go on (a process that dies instead is replaced by
+its pool too). Programs the process starts (Tesseract, poppler) inherit the limit, each on
+its own.
 
 Scratch: every job (a queue message, a local file) works in its own folder, made and
-removed by the parent process (`job_scratch`), so a process killed at the hard cap, at
-shutdown or by a crash leaves no downloads or page images behind. `use_scratch` points
-`tempfile` and the TMPDIR of child programs at it for the job's duration.
+removed by the parent process (`make_scratch`, `remove_scratch`), so a process killed at the
+hard cap, at shutdown or by a crash leaves no downloads or page images behind. `use_scratch`
+points `tempfile` and the TMPDIR of child programs at it for the job's duration. A job notes
+there which process took it up (`note_owner`), so the parent sees a process that ended
+without its pool noticing (`owner_gone`).
 """
 
 from __future__ import annotations
@@ -24,13 +30,16 @@ import contextlib
 import ctypes
 import gc
 import os
+import pickle
 import resource
 import shutil
+import sys
 import tempfile
 import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import Image
 
@@ -42,6 +51,10 @@ PARENT_RESERVE_BYTES = 256 * MIB  # the main process, its threads and the page c
 FLOOR_BYTES = 256 * MIB  # below this an interpreter with our imports cannot work
 CGROUP_FILES = (Path("/sys/fs/cgroup/memory.max"),  # cgroup v2 (ECS on AL2023, Docker)
                 Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))  # cgroup v1
+RETIRE_EXIT_CODE = 75  # a pool process that ran out of memory ends itself after its job
+HANDED_OVER = ".result.pickle"  # in the job's scratch folder: the retired process's result
+T = TypeVar("T")
+_state = {"pool_process": False, "retiring": False}
 
 
 def task_memory_bytes() -> int:
@@ -70,6 +83,7 @@ def process_memory_limit(processes: int, override_mb: int | None = None) -> int:
 
 def setup_pool_process(memory_limit_bytes: int | None) -> None:
     """Run first in every pool process (queue worker and `process`)."""
+    _state["pool_process"] = True
     if memory_limit_bytes:
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         soft = memory_limit_bytes if hard == resource.RLIM_INFINITY else min(
@@ -89,11 +103,13 @@ def memory_limit_bytes() -> int | None:
 
 
 def too_large(exc: MemoryError) -> FileTooLargeError:
-    """A file that ran out of the process's memory: permanent, with the limit named. The
-    process goes on with the next file: what the file's decoding had allocated was freed
-    when the error unwound it, and is handed back to the system here. The frames the error
-    unwound still hold the file's buffers in their locals (through its traceback) until a
-    later garbage collection: they are cleared first, or the next file meets a full heap."""
+    """A file that ran out of the process's memory: permanent, with the limit named. What
+    the file's decoding had allocated was freed when the error unwound it, and is handed
+    back to the system here, so that the process can still write and send the result. The
+    frames the error unwound still hold the file's buffers in their locals (through its
+    traceback) until a later garbage collection: they are cleared first. A pool process
+    then retires at the end of the job (`hand_over`)."""
+    _state["retiring"] = True
     if exc.__traceback__ is not None:
         traceback.clear_frames(exc.__traceback__)
         exc.__traceback__ = None
@@ -105,6 +121,39 @@ def too_large(exc: MemoryError) -> FileTooLargeError:
                               "(PROCESS_MEMORY_LIMIT_MB)")
     error.__cause__ = exc
     return error
+
+
+def hand_over(result: T, scratch: Path) -> T:
+    """Runs in a pool process at the end of each job. A process that ran out of memory
+    during the job (`too_large`) leaves the result in the job's scratch folder and exits
+    with RETIRE_EXIT_CODE, so its pool replaces it; any other returns the result as usual
+    (also when the result cannot be written: serving on beats losing it)."""
+    if not (_state["pool_process"] and _state["retiring"]):
+        return result
+    part = scratch / f"{HANDED_OVER}.part"
+    try:
+        part.write_bytes(pickle.dumps(result))
+        part.rename(scratch / HANDED_OVER)
+    except (OSError, pickle.PicklingError, MemoryError):
+        return result
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(RETIRE_EXIT_CODE)
+
+
+def handed_over(scratch: Path | None) -> Any:
+    """In the parent: the result a retired pool process left in `scratch` (read once, so a
+    later job in the same folder cannot be taken for it); None when there is none."""
+    if scratch is None:
+        return None
+    path = scratch / HANDED_OVER
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    path.unlink(missing_ok=True)
+    return pickle.loads(data)  # written by our own pool process, in a 0700 folder
 
 
 SCRATCH_PREFIX = "cis-job-"
@@ -136,6 +185,30 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+OWNER = ".owner"  # in a job's scratch folder: the pid of the pool process working on it
+
+
+def note_owner(scratch: Path) -> None:
+    """Runs in a pool process as a job starts: which process works in `scratch`."""
+    (scratch / OWNER).write_text(str(os.getpid()))
+
+
+def owner_gone(scratch: Path | None) -> bool:
+    """Whether the pool process that started the job in `scratch` has ended (a zombie
+    counts as ended); False while no process has started it."""
+    try:
+        pid = int((scratch / OWNER).read_text()) if scratch is not None else 0
+    except (OSError, ValueError):
+        return False
+    if not pid or not _alive(pid):
+        return bool(pid)
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
 
 
 def remove_scratch(path: Path | None) -> None:

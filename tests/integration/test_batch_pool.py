@@ -1,5 +1,6 @@
-"""`cis-worker process`'s pool (worker/batch.py `run_pool`): a process that dies, a file past
-the memory limit, scratch folders, Pillow's warning — with real processes and real files."""
+"""`cis-worker process`'s pool (worker/batch_pool.py `run_pool`): a process that dies, a file
+past the memory limit (its process replaced), a file past the hard cap, scratch folders,
+Pillow's warning — with real processes and real files."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from worker.batch import FileResult, process_file, run_pool
+from worker.adapters.local import LocalOutput
+from worker.batch import FileResult, process_candidates, process_file, run_pool
 from worker.batch_files import expand_paths
 from worker.extraction.options import ExtractionOptions
+from worker.models import SourceRef
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CIS_WORKER = Path(sys.executable).parent / "cis-worker"
@@ -142,3 +145,66 @@ def test_pillow_s_bomb_warning_is_not_printed_for_a_page_we_accept(tmp_path: Pat
                           str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "DecompressionBombWarning" not in run.stderr
+
+
+def note_pid(path: Path, options: ExtractionOptions) -> FileResult:
+    """The real pipeline, noting which process read which file."""
+    (path.parent.parent / "pids" / path.name).write_text(str(os.getpid()))
+    return process_file(path, options)
+
+
+def test_the_process_that_ran_out_of_memory_is_replaced_and_the_rest_goes_on(
+        big_picture: Path, tmp_path: Path) -> None:
+    """One process, so every file would run in it: the picture (largest: first) fails
+    `too-large`, and the files after it are read by a fresh process."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (tmp_path / "pids").mkdir()
+    shutil.copy(big_picture, folder)
+    shutil.copy(SAMPLES / "取引先一覧.csv", folder)
+    shutil.copy(SAMPLES / "議事録.docx", folder)
+    results = {path.name: result for path, result in run_pool(
+        expand_paths([folder]), ExtractionOptions(), 1, note_pid, memory_limit=400 * 1024**2)}
+    picture = results.pop(big_picture.name)
+    assert picture.outcome is not None
+    assert (picture.outcome.document.status, picture.outcome.document.error_code) == (
+        "failed", "too-large")
+    assert sorted(results) == ["取引先一覧.csv", "議事録.docx"]
+    assert all(r.outcome is not None and r.outcome.document.status == "complete"
+               for r in results.values())
+    pids = {p.name: int(p.read_text()) for p in (tmp_path / "pids").iterdir()}
+    retired = pids.pop(big_picture.name)
+    assert retired not in pids.values()  # the next files were read by another process
+    assert gone(retired)
+
+
+def hang_on_endless(path: Path, options: ExtractionOptions) -> FileResult:
+    """A parser caught in a loop in pure Python (no external program, so no timeout of
+    its own) on files named *endless*; the real pipeline on the others."""
+    if "endless" in path.name:
+        while True:
+            pass
+    return process_file(path, options)
+
+
+def test_a_file_past_the_hard_cap_is_too_slow_and_the_batch_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MESSAGE_HOLD_CAP_SECONDS", "3")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "endless.txt").write_text("終わらない" * 100, encoding="utf-8")  # goes first
+    for number in range(3):
+        (folder / f"memo{number}.txt").write_text(f"メモ {number}", encoding="utf-8")
+    output = LocalOutput(tmp_path / "out")
+    records = process_candidates(expand_paths([folder]), output, ExtractionOptions(), jobs=2,
+                                 worker=hang_on_endless)
+    by_name = {Path(record.path).name: record for record in records}
+    endless = by_name.pop("endless.txt")
+    assert (endless.status, endless.error_class, endless.code) == (
+        "failed", "permanent", "too-slow")
+    assert "hard cap of 3 s (MESSAGE_HOLD_CAP_SECONDS)" in (endless.reason or "")
+    assert sorted(by_name) == [f"memo{number}.txt" for number in range(3)]
+    assert all(record.status == "complete" for record in by_name.values())
+    document = output.read(SourceRef(path=str(folder / "endless.txt")).document_id)
+    assert document is not None  # findable by name, with why it failed
+    assert (document["status"], document["error_code"]) == ("failed", "too-slow")

@@ -71,7 +71,7 @@ def test_a_corrupt_file_becomes_a_failed_document_and_its_message_is_deleted(
 def test_a_file_past_the_process_memory_limit_is_a_failed_too_large_document(
         landing: Landing, start_worker, tmp_path: Path) -> None:
     """A 316 KB PNG of 10,000 x 10,000 pixels takes about 2 GB to read; under a 400 MiB
-    limit it fails alone and fast, and the worker goes on."""
+    limit it fails alone and fast, its pool process is replaced, and the worker goes on."""
     big = tmp_path / "図面.png"
     picture = Image.new("RGB", (10_000, 10_000), "white")
     ImageDraw.Draw(picture).rectangle((100, 100, 400, 400), fill="black")
@@ -81,7 +81,9 @@ def test_a_file_past_the_process_memory_limit_is_a_failed_too_large_document(
                                    WORKER_CONCURRENCY="1"))
     worker.wait_for_log("message done", timeout_s=180)
     put_file(landing, "取引先一覧.csv", SAMPLES / "取引先一覧.csv")
-    worker.wait_for_log("message done", count=2, timeout_s=180)
+    first, second = worker.wait_for_log("message done", count=2, timeout_s=180)
+    [retired] = worker.logs("pool process retired after running out of memory: replaced")
+    assert retired["pid"] == first["pid"] != second["pid"]  # one process, yet a fresh one
     documents = documents_by_key(tmp_path / "out")
     failed = documents["図面/大判.png"]
     assert (failed["status"], failed["error_class"], failed["error_code"]) == (

@@ -14,7 +14,8 @@ others while they are built, and give the fault tests handles that a real part h
   logs its start and end to OUTPUT_DIR/extract.log (to see whether two runs overlapped).
   The file's text drives it: `crash` kills the pool process that reads it; `corrupt` is a
   corrupt file; `fatal` is a missing program; `bug` an unforeseen ValueError (transient
-  by classification, so retried until the DLQ); `wait-for <name>` marks itself started
+  by classification, so retried until the DLQ); `hog` allocates past any memory limit of
+  its process (a real MemoryError, as a decoder meets it); `wait-for <name>` marks itself started
   (`<name>.started` in OUTPUT_DIR) and blocks until OUTPUT_DIR/<name> exists: a "long
   file" whose end the test decides, with no timing.
 - `FolderStore` is the object store as a folder (OUTPUT_DIR/objects/<bucket>/<key>), for
@@ -175,6 +176,9 @@ def _read(path: Path, source: SourceRef, options: ExtractionOptions) -> Extracti
         raise MissingProgramError("tesseract is not installed (fake)")
     if text.startswith("bug"):  # an unforeseen failure: classified transient
         raise ValueError("a parser bug (fake)")
+    if text.startswith("hog"):  # 4 GiB, untouched: a real MemoryError under a memory limit
+        hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]
+        text = f"hoarded {len(hoard)} blocks"
     if text.startswith("wait-for "):
         out = Path(os.environ["OUTPUT_DIR"])
         name = text.split()[1]

@@ -10,6 +10,7 @@ when the test creates OUTPUT_DIR/NAME, so no test depends on how fast the machin
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import threading
 import time
@@ -175,6 +176,28 @@ def test_the_hard_cap_records_a_too_slow_failed_document_and_cleans_its_scratch(
     assert documents["after.txt"]["status"] == "complete"
     assert loop.queue.dead_letters == []
     assert list(scratch_root.iterdir()) == []  # the killed job's download is gone too
+
+
+def test_a_file_past_the_memory_limit_retires_its_process_and_the_rest_goes_on(
+        tmp_path: Path, scratch_root: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One pool process: the file after the one that ran out of memory is read by a fresh
+    one, and nothing is retried or lost."""
+    loop = Loop(tmp_path / "out", PROCESS_MEMORY_LIMIT_MB="400", WORKER_CONCURRENCY="1")
+    loop.put("hog.bin", "hog")
+    loop.put("after.txt", "次のファイル")
+    with caplog.at_level(logging.INFO, logger="worker.queue"):
+        assert loop.run_until(lambda: len(loop.queue) == 0) == 0
+    documents = loop.documents()
+    assert (documents["hog.bin"]["status"], documents["hog.bin"]["error_code"]) == (
+        "failed", "too-large")
+    assert "400 MiB" in documents["hog.bin"]["reason"]
+    assert documents["after.txt"]["status"] == "complete"
+    [retired] = [r.__dict__["pid"] for r in caplog.records
+                 if r.getMessage().startswith("pool process retired")]
+    done = [r.__dict__["pid"] for r in caplog.records if r.getMessage() == "message done"]
+    assert len(done) == 2 and retired in done and len(set(done)) == 2
+    assert not [r for r in caplog.records if r.getMessage() == "message kept for a retry"]
+    assert loop.queue.dead_letters == [] and list(scratch_root.iterdir()) == []
 
 
 def test_a_file_that_kills_its_process_twice_is_recorded_as_crashed(loop: Loop) -> None:

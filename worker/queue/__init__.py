@@ -1,3 +1,4 @@
-"""The queue worker: the poll loop (runtime.py), jobs in the process pool, visibility heartbeats
-(inflight.py) and acknowledgements (acks.py).
+"""The queue worker: the poll loop (runtime.py), receiving (intake.py), jobs in the process pool
+(jobs.py), settling finished jobs (settling.py, by outcomes.py's verdicts), visibility
+heartbeats (inflight.py) and acknowledgements (acks.py).
 """

@@ -30,6 +30,7 @@ class Held:
     future: Future[JobResult] | None = None  # None: waiting for its objects to be free
     scratch: Path | None = None  # the job's temporary folder, made and removed by the loop
     recorded: bool = False  # its file's failed document is written (`record_failure`)
+    gone_since: float | None = None  # when its job's process was first seen ended
 
     @property
     def keys(self) -> frozenset[str]:

@@ -12,12 +12,15 @@ Each pool process runs under its memory limit (worker/limits.py); each job works
 scratch folder the main process made and removes, and notes there which event it is on
 (`PROGRESS`), so that when the process is killed (hard cap) or dies (a crash) the main
 process knows which file to record as failed (`record_failure`) and which events are left.
+A process that ran out of memory during a job hands its result over in the scratch folder
+and exits (`limits.hand_over`); the main process reads it there (`handed_over`).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +56,7 @@ class JobResult:
     status: JobStatus
     files: list[FileMetrics] = field(default_factory=list)
     error: dict[str, str] | None = None
+    pid: int = field(default_factory=os.getpid)  # the pool process that ran the job
 
 
 PROGRESS = ".event"  # in the job's scratch folder: the index of the event being applied
@@ -84,12 +88,14 @@ def run_job(job: Job, scratch: Path, start: int = 0) -> JobResult:
     """Apply the message's events in order from `start`; the first failure decides the
     message's fate. Temporary files go to `scratch`."""
     assert _service is not None, "init_process did not run"
+    limits.note_owner(scratch)  # the loop sees a process that ended unreported (settling.py)
     first = job.events[0]
     with tracing.message_segment("cis-worker", message_id=job.message_id,
                                  receive_count=job.receive_count, events=len(job.events),
                                  document_id=first.document_id, kind=first.kind), \
             limits.use_scratch(scratch):
-        return _apply(_service, job, scratch, start)
+        result = _apply(_service, job, scratch, start)
+    return limits.hand_over(result, scratch)
 
 
 def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
@@ -98,6 +104,7 @@ def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
     document, then apply the events after it. With `then_retry` (the error that keeps the
     message for the DLQ) nothing else is applied and the message is retried."""
     assert _service is not None, "init_process did not run"
+    limits.note_owner(scratch)
     event = job.events[index]
     with observability.log_context(message_id=job.message_id, key=event.source.key,
                                    document_id=event.document_id), limits.use_scratch(scratch):
@@ -110,9 +117,16 @@ def record_failure(job: Job, scratch: Path, index: int, error: PermanentError,
                              [FileMetrics("retry", error_class=failure.error_class)],
                              failure.to_dict())
         if then_retry is not None:
-            return JobResult("retry", [recorded], then_retry)
+            return limits.hand_over(JobResult("retry", [recorded], then_retry), scratch)
         result = _apply(_service, job, scratch, index + 1)
-    return JobResult(result.status, [recorded, *result.files], result.error)
+    return limits.hand_over(JobResult(result.status, [recorded, *result.files], result.error),
+                            scratch)
+
+
+def handed_over(scratch: Path | None) -> JobResult | None:
+    """The result a pool process left before retiring (`limits.hand_over`), if any."""
+    result = limits.handed_over(scratch)
+    return result if isinstance(result, JobResult) else None
 
 
 def event_in_progress(scratch: Path) -> int:

@@ -12,6 +12,8 @@ A job ends in one of four ways, and the loop (worker/queue/runtime.py) acts on t
   queue with the failure findable in the index, not in the DLQ unexplained. A transient
   failure on the message's last receive (`retries-exhausted`) is recorded the same way, but
   the message then goes on to the DLQ (`then_retry`), where a redrive can process it again.
+A process that ran out of memory retires after its job (worker/limits.py): its future fails,
+but the result it handed over (`handed_over`) decides as if it had returned.
 """
 
 from __future__ import annotations
@@ -44,23 +46,21 @@ class Outcome:
 
 
 def outcome(future: Future[JobResult], receive_count: int, hold_cap_s: float,
-            last_receive: bool = False, recorded: bool = False) -> Outcome:
+            last_receive: bool = False, recorded: bool = False,
+            handed_over: JobResult | None = None) -> Outcome:
     """The verdict on a finished job of a message received `receive_count` times
-    (`last_receive`: the queue dead-letters it next; `recorded`: its failure is written)."""
+    (`last_receive`: the queue dead-letters it next; `recorded`: its failure is written;
+    `handed_over`: the result its process left before retiring, `limits.hand_over`)."""
     try:
         result = future.result()
     except FutureTimeout:
         return _record(TooSlowError(
             f"processing did not finish within the hard cap of {hold_cap_s:g} s "
             "(MESSAGE_HOLD_CAP_SECONDS); the pool process was stopped"))
-    except Exception as exc:  # the pool process died: OOM kill, a native crash
-        what = f"{type(exc).__name__}: {exc}".rstrip(": ")
-        if receive_count >= CRASHES_BEFORE_RECORDED:
-            return _record(WorkerCrashedError(
-                f"the pool process died processing this file on {receive_count} receives "
-                f"({what}): killed by a signal, out of memory or a native crash"))
-        error = TransientError(f"pool process failed: {what}").to_dict()
-        return Outcome("retry", JobResult("retry", [FileMetrics("retry", "transient")], error))
+    except Exception as exc:  # the pool process ended: retired, OOM kill, a native crash
+        if handed_over is None:
+            return _died(exc, receive_count)
+        result = handed_over
     if result.status == "done":
         return Outcome("done", result)
     if result.status == "fatal":
@@ -72,6 +72,16 @@ def outcome(future: Future[JobResult], receive_count: int, hold_cap_s: float,
             f"dead-letter queue (a redrive processes it again): {reason}")
         return Outcome("record", result, failure, then_retry=True)
     return Outcome("retry", result)
+
+
+def _died(exc: Exception, receive_count: int) -> Outcome:
+    what = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if receive_count >= CRASHES_BEFORE_RECORDED:
+        return _record(WorkerCrashedError(
+            f"the pool process died processing this file on {receive_count} receives "
+            f"({what}): killed by a signal, out of memory or a native crash"))
+    error = TransientError(f"pool process failed: {what}").to_dict()
+    return Outcome("retry", JobResult("retry", [FileMetrics("retry", "transient")], error))
 
 
 def _record(error: PermanentError) -> Outcome:

@@ -3,15 +3,12 @@
 One main process receives (long polling, at most as many messages as there are free pool
 slots, so nothing is received while the pool is full), hands each message's events to a
 process pool (worker/queue/jobs.py), keeps held messages hidden with a visibility heartbeat up
-to a hard cap, and settles each message by its outcome:
-- done → deleted (`Failed` entries logged: the message comes back, processed idempotently);
-- transient error → kept, visible again after a backoff that grows with its receives;
-- unparseable (also hostile: JSON nested 60,000 deep) → visible again at once, for the DLQ;
-- past the hard cap, or its process died twice → failed document, then deleted
-  (worker/queue/outcomes.py);
-- fatal (e.g. no Tesseract) → released, the worker drains and exits 2.
-Each job works in a scratch folder the loop makes and removes (worker/limits.py). The loop
-runs on the MessageQueue port: SQS in production, worker/queue/memory.py in unit tests.
+to a hard cap, and settles each message by its job's outcome (worker/queue/settling.py: done →
+deleted, transient → retried after a backoff, past the hard cap or dead twice → failed
+document then deleted, fatal → released, drain, exit 2). An unparseable body (also hostile:
+JSON nested 60,000 deep) is made visible again at once, for the DLQ. Each job works in a
+scratch folder the loop makes and removes (worker/limits.py). The loop runs on the
+MessageQueue port: SQS in production, worker/queue/memory.py in unit tests.
 
 Shutdown (Dramatiq's way: the signal handler only sets a flag): the first SIGTERM/SIGINT
 stops receiving, lets work in flight finish within SHUTDOWN_BUDGET_SECONDS, releases what
@@ -37,9 +34,9 @@ from worker.observability import FileMetrics
 from worker.ports import MessageQueue, ReceivedMessage
 from worker.queue import jobs
 from worker.queue.acks import Acks
-from worker.queue.inflight import Held, InFlight, retry_delay_s
+from worker.queue.inflight import InFlight
 from worker.queue.intake import Receiver, read_events
-from worker.queue.outcomes import Outcome, outcome
+from worker.queue.settling import ScratchFolders, Settler
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +68,7 @@ class QueueWorker:
         self.receiver = Receiver(queue, settings.wait_time_s, settings.visibility_timeout_s)
         self.idle = True
         self.last_beat = 0.0
-        self.scratch: set[Path] = set()  # every job folder not yet removed
+        self.scratch = ScratchFolders()
         self.tick_s = max(0.2, min(1.0, settings.visibility_timeout_s / 6))
 
     # --- the loop ------------------------------------------------------------------------
@@ -81,6 +78,8 @@ class QueueWorker:
         orphans = limits.remove_orphaned_scratch()  # a killed predecessor's job folders
         self.pool, memory_limit = jobs.start_pool(self.settings, self.factory)
         self.max_receives = self.queue.max_receives()
+        self.settler = Settler(self.settings, self.acks, self.inflight, self.scratch,
+                               self.max_receives, self._stop_on_fatal)
         log.info("worker started", extra={"queue_url": self.queue.url,
                                           "concurrency": self.settings.worker_concurrency,
                                           "visibility_s": self.settings.visibility_timeout_s,
@@ -92,8 +91,7 @@ class QueueWorker:
                 pass
         finally:
             self._stop_pool()
-            for scratch in self.scratch:
-                limits.remove_scratch(scratch)
+            self.scratch.drop_all()
             self.protection.release()
         log.info("worker stopped", extra={"exit_code": self.exit_code})
         return self.exit_code
@@ -116,7 +114,7 @@ class QueueWorker:
         self._maybe_receive()
         self._wait_for_something()
         self._take_received()
-        self._settle_finished()
+        self.settler.settle_finished(self.pool, self._maybe_receive)
         self._start_ready()
         self._heartbeat()
         self._beat()
@@ -182,81 +180,14 @@ class QueueWorker:
                                        self.settings.environment)
             return None
 
-    # --- running and settling ------------------------------------------------------------
+    # --- running (settling: worker/queue/settling.py) -------------------------------------
 
     def _start_ready(self) -> None:
         for held in self.inflight.ready():
             held.received_at = time.monotonic()  # extended up to the cap from its start
-            held.scratch = limits.make_scratch()
-            self.scratch.add(held.scratch)
-            held.future = self.pool.schedule(jobs.run_job, args=(held.job, held.scratch),
+            scratch = self.scratch.make(held)
+            held.future = self.pool.schedule(jobs.run_job, args=(held.job, scratch),
                                              timeout=self.settings.message_hold_cap_s)
-
-    def _settle_finished(self) -> None:
-        done = [h for h in self.inflight.running() if h.future is not None and h.future.done()]
-        finished: list[tuple[Held, jobs.JobResult]] = []
-        for held in done:
-            assert held.future is not None
-            receives = held.message.receive_count
-            verdict = outcome(held.future, receives, self.settings.message_hold_cap_s,
-                              last_receive=self.max_receives is not None
-                              and receives >= self.max_receives, recorded=held.recorded)
-            if verdict.verdict == "record":
-                self._record_failure(held, verdict)
-                continue
-            self.inflight.pop(held.message.message_id)
-            self._drop_scratch(held)
-            observability.emit_metrics(verdict.result.files, self.settings.environment)
-            if verdict.verdict == "done":
-                finished.append((held, verdict.result))
-            else:
-                with observability.log_context(message_id=held.message.message_id,
-                                               receive_count=held.message.receive_count):
-                    self._retry_later(held, verdict.result)
-        if finished:
-            self._maybe_receive()  # the freed slots fill while the delete is on its way
-            self.acks.delete([held.message for held, _ in finished])
-        for held, result in finished:
-            log.info("message done", extra={"message_id": held.message.message_id,
-                                            "receive_count": held.message.receive_count,
-                                            "outcomes": [f.outcome for f in result.files]})
-
-    def _record_failure(self, held: Held, verdict: Outcome) -> None:
-        """The job's process was stopped or died: record the file it was on as failed, in
-        a fresh process, then carry on with the message's remaining events."""
-        assert verdict.failure is not None and held.scratch is not None
-        index = jobs.event_in_progress(held.scratch)
-        with observability.log_context(message_id=held.message.message_id,
-                                       receive_count=held.message.receive_count):
-            log.error("file failed in its pool process: recording it",
-                      extra={**verdict.failure.to_dict(),
-                             "key": held.job.events[index].source.key})
-        held.received_at = time.monotonic()  # the hard cap starts again for what is left
-        held.recorded = True
-        then_retry = verdict.result.error if verdict.then_retry else None
-        held.future = self.pool.schedule(
-            jobs.record_failure, args=(held.job, held.scratch, index, verdict.failure,
-                                       then_retry),
-            timeout=self.settings.message_hold_cap_s)
-
-    def _drop_scratch(self, held: Held) -> None:
-        if held.scratch is not None:
-            limits.remove_scratch(held.scratch)
-            self.scratch.discard(held.scratch)
-            held.scratch = None
-
-    def _retry_later(self, held: Held, result: jobs.JobResult) -> None:
-        if result.status == "fatal":
-            log.error("fatal error: releasing the message and stopping", extra=result.error)
-            self.exit_code = 2
-            self.acks.change_visibility([held.message], 0)
-            self._begin_drain()
-            return
-        delay = retry_delay_s(held.message.receive_count, self.settings.retry_backoff_base_s,
-                              self.settings.retry_backoff_max_s)
-        log.warning("message kept for a retry", extra={**(result.error or {}),
-                                                      "retry_in_s": delay})
-        self.acks.change_visibility([held.message], delay)
 
     def _heartbeat(self) -> None:
         now = time.monotonic()
@@ -284,6 +215,10 @@ class QueueWorker:
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
 
+    def _stop_on_fatal(self) -> None:
+        self.exit_code = 2
+        self._begin_drain()
+
     def _begin_drain(self) -> None:
         if self.drain_deadline is not None:
             return
@@ -300,7 +235,7 @@ class QueueWorker:
         for message in messages:
             held = self.inflight.pop(message.message_id)
             if held is not None and held.future is None:
-                self._drop_scratch(held)
+                self.scratch.drop(held)
         self.acks.release(messages, why)
 
     def _stop_pool(self) -> None:
