@@ -45,10 +45,11 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def test_a_pool_that_breaks_between_two_submissions_costs_only_the_crashing_file(
+def test_a_process_that_dies_between_two_submissions_costs_only_the_crashing_file(
         tmp_path: Path) -> None:
     """Item 7 of issue 10, made deterministic: the crash lands after a file finished and
-    before the next one is submitted, so `submit` itself meets the broken pool."""
+    before the next one is submitted. (With ProcessPoolExecutor `submit` then met a broken
+    pool; pebble replaces the dead process, and the next submissions must still run.)"""
     folder, markers = tmp_path / "in", tmp_path / "markers"
     folder.mkdir()
     markers.mkdir()
@@ -67,7 +68,7 @@ def test_a_pool_that_breaks_between_two_submissions_costs_only_the_crashing_file
     while not gone(int(pid_file.stem)):
         assert time.monotonic() < deadline, "the crashing process did not die"
         time.sleep(0.02)
-    time.sleep(0.5)  # the executor's manager thread marks the pool broken
+    time.sleep(0.5)  # the pool's manager notices the death before the next submission
     by_name = {path.name: result for path, result in [(first_path, first), *results]}
     crashed = by_name.pop("crash.txt")
     assert crashed.outcome is None and crashed.error is not None
