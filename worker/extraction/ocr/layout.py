@@ -47,9 +47,13 @@ RULED_SHARE = 0.9  # a graphic with this share of its ink on rules is a table: k
 DOT_FILL = 0.7  # small components this solid are dots and markers, not characters
 PAPER_WINDOW = 25  # working pixels around a pixel where the paper's brightness is found
 INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
+FAINT_CONTRAST = 0.92  # any mark darker than this share of the paper: light grid lines, pale
+# curves; Tesseract's own threshold can make them ink though the analysis above did not
 MIN_HEADER_EMS = 3.0  # a horizontal line this long makes a vertical page mixed
 MIN_SIDE_COLUMNS = 2  # vertical columns that make a horizontal page mixed ...
 SIDE_SHARE = 0.15  # ... when they hold this share of the text ink
+LARGE_CHAR_PX = 52  # a character this tall (full-resolution pixels) is large text: a title
+LARGE_ROW_GAP = 5  # large characters fewer than this many apart share a row
 MIN_LONE_COLUMN_EMS = 4.0  # one column shorter than this is no sign of vertical text (a
 # kanji's radical, 言 of 請, is a tall thin strip by itself)
 
@@ -72,6 +76,7 @@ class Layout:
     graphic_ink: int  # working pixels of graphics
     graphics: NDArray[np.bool_]  # working-resolution mask of graphic ink
     rules: NDArray[np.bool_] | None = None  # the same with rules and table ruling too
+    large_lines: tuple[Box, ...] = ()  # rows of large characters (titles, headings)
 
     @property
     def vertical_share(self) -> float:
@@ -79,6 +84,12 @@ class Layout:
         vertical = sum(r.ink for r in self.regions if r.vertical)
         total = sum(r.ink for r in self.regions)
         return vertical / total if total else 0.0
+
+    @property
+    def graphic(self) -> bool:
+        """More graphic ink than text ink: a chart, a plot, a diagram, whose labels are
+        scattered around the graphics (a letter's seal or a table's rules are less)."""
+        return self.graphic_ink > sum(r.ink for r in self.regions)
 
     @property
     def kind(self) -> str:
@@ -104,7 +115,8 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     """The layout of a grayscale page image (see the module docstring)."""
     scale = max(1, round((dpi or _guess_dpi(image)) / WORK_DPI))
     small = np.asarray(image.reduce(scale) if scale > 1 else image, dtype=np.uint8)
-    ink = _ink(small)
+    paper = ndimage.maximum_filter(small, size=PAPER_WINDOW)
+    ink = _ink(small, paper)
     labels, count = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
     empty = np.zeros_like(ink)
     if count == 0:
@@ -131,9 +143,11 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
         others = every_graphic[box] & ~own
         painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
     graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
+    graphics |= _faint_graphics(small < paper * FAINT_CONTRAST, text_ink | every_graphic, em)
     regions = _regions(text_ink, em, scale)
+    large = text & (heights * scale >= LARGE_CHAR_PX)
     return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics,
-                  every_graphic)
+                  every_graphic, _rows(np.concatenate(([False], large))[labels], scale))
 
 
 def _ruled(component: NDArray[np.bool_]) -> bool:
@@ -151,10 +165,27 @@ def _guess_dpi(image: Image.Image) -> int:
     return max(WORK_DPI, round(max(image.size) / 11.7))
 
 
-def _ink(gray: NDArray[np.uint8]) -> NDArray[np.bool_]:
+def _faint_graphics(marks: NDArray[np.bool_], kept: NDArray[np.bool_],
+                    em: float) -> NDArray[np.bool_]:
+    """The faint marks that form something much larger than a character (a chart's light
+    grid, a pale curve, the anti-aliased edges of lines) once the text and the graphics the
+    analysis already judged (a kept table's rules) are taken out with a pixel around them
+    (else the halos of a title's characters join into one long mark, and a small stroke
+    of 六 that is no text component by itself went with it):
+    a chart's grid in light grey was no ink here but became `ーーー` and `|` in Tesseract."""
+    guard = ndimage.maximum_filter(kept.view(np.uint8), size=3).astype(bool)
+    labels, count = ndimage.label(marks & ~guard, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return np.zeros_like(marks)
+    large = [False] + [max(b[0].stop - b[0].start, b[1].stop - b[1].start) > GRAPHIC_EMS * em
+                       for b in ndimage.find_objects(labels)]
+    faint: NDArray[np.bool_] = np.asarray(large)[labels]
+    return faint
+
+
+def _ink(gray: NDArray[np.uint8], paper: NDArray[np.uint8]) -> NDArray[np.bool_]:
     """Darker than Otsu's threshold and clearly darker than the paper around it (a shadow
     or a tinted photo of a page is not ink)."""
-    paper = ndimage.maximum_filter(gray, size=PAPER_WINDOW)
     ink: NDArray[np.bool_] = (gray < _threshold(gray)) & (gray < paper * INK_CONTRAST)
     return ink
 
@@ -191,6 +222,19 @@ def _strips(text_ink: NDArray[np.bool_], em: float, vertical: bool) -> list[tupl
             strips.append(((found[1].start, found[0].start, found[1].stop, found[0].stop),
                            int(ink[number])))
     return strips
+
+
+def _rows(marks: NDArray[np.bool_], scale: int) -> tuple[Box, ...]:
+    """Full-resolution boxes of the rows that the marked characters form (gaps under
+    LARGE_ROW_GAP characters closed along the row: the kana between a title's kanji are
+    smaller)."""
+    if not marks.any():
+        return ()
+    gap = max(1, round(LARGE_ROW_GAP * LARGE_CHAR_PX / scale))
+    joined = ndimage.maximum_filter1d(marks.view(np.uint8), gap, axis=1).astype(bool)
+    labels, _ = ndimage.label(joined)
+    return tuple((b[1].start * scale, b[0].start * scale, b[1].stop * scale, b[0].stop * scale)
+                 for b in ndimage.find_objects(labels) if b is not None)
 
 
 def _near(a: Box, b: Box, reach: float) -> bool:
