@@ -107,3 +107,28 @@ def test_large_characters_make_a_large_line_and_body_text_none() -> None:
     assert top <= 50 and bottom >= 100 and left <= 110 and right >= 700
     assert analyse(_page("horizontal"), 300).large_lines == ()
     assert not analyse(_page("letter_hanko"), 300).graphic  # a seal is no chart
+
+
+def _tight_lines(leading: int) -> Image.Image:
+    from PIL import ImageDraw, ImageFont
+
+    from tests.fixtures.japanese_pages import MINCHO
+
+    text = "本日は東京本社で会議を開催します。資料は事前に配布します。"
+    image = Image.new("L", (1400, 900), 255)
+    draw = ImageDraw.Draw(image)
+    for row in range(12):
+        draw.text((60, 60 + row * leading), text[row % 5:] + text[:row % 5],
+                  font=ImageFont.truetype(MINCHO, 40), fill=0)
+    return image
+
+
+def test_tight_horizontal_lines_leave_the_layout_undecided_and_columns_do_not() -> None:
+    """Lines set with little leading line up down the page too: their columns' ink lies in
+    rows as well, so only a read can decide; a real mixed page's columns never do, and
+    it is read once, by its plan."""
+    tight = analyse(_tight_lines(44), 300)
+    assert tight.kind == "mixed" and tight.undecided
+    assert not analyse(_tight_lines(60), 300).undecided  # clearly horizontal
+    for maker in ("vertical_mixed", "vertical_novel", "vertical_column"):
+        assert not analyse(_page(maker), 300).undecided

@@ -12,6 +12,9 @@ the model and page mode that suit it, and keep from every extra pass only what i
 - mixed (a horizontal header over a vertical body, a gazette's tiers): the horizontal
   regions are painted out for one `jpn_vert` run, the vertical ones for one `jpn+eng` run;
   each word is kept from the run that suits the region it lies in, regions in reading order.
+  Only when the layout is undecided (the columns' ink forms rows just as well: tightly set
+  horizontal lines) is the page also read horizontally, and the better read kept; a full
+  extra pass on every mixed page cost 3x raw Tesseract and never won on the eval.
 - junk.py then drops the words that are not text (counted in `dropped_words`).
 """
 
@@ -115,8 +118,10 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
             best = _vertical(source, scratch, read, vertical, options, dpi, deadline, layout)
         elif kind == "mixed" and vertical:
             require_languages(vertical, osd=False)
-            best = _better(_mixed(image, scratch, layout, read, vertical, options),
-                           _horizontal(source, scratch, read, options, dpi, deadline, layout))
+            best = _mixed(image, scratch, layout, read, vertical, options)
+            if layout.undecided:  # rows as well as columns: the better read decides
+                best = _better(best, _horizontal(source, scratch, read, options, dpi,
+                                                 deadline, layout))
         else:
             best = _horizontal(source, scratch, read, options, dpi, deadline, layout)
     reading, dropped = drop_junk(best.reading)
