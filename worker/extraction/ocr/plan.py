@@ -13,7 +13,8 @@ the model and page mode that suit it, and keep from every extra pass only what i
   regions are painted out for one `jpn_vert` run, the vertical ones for one `jpn+eng` run;
   each word is kept from the run that suits the region it lies in, regions in reading order.
   Only when the layout is undecided (the columns' ink forms rows just as well: tightly set
-  horizontal lines) is the page also read horizontally, and the better read kept; a full
+  horizontal lines) or the page is a chart (a rotated axis label is a column) is the page
+  also read horizontally, and the better read kept; a full
   extra pass on every mixed page cost 3x raw Tesseract and never won on the eval.
 - junk.py then drops the words that are not text (counted in `dropped_words`).
 """
@@ -119,7 +120,8 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
         elif kind == "mixed" and vertical:
             require_languages(vertical, osd=False)
             best = _mixed(image, scratch, layout, read, vertical, options)
-            if layout.undecided:  # rows as well as columns: the better read decides
+            if layout.undecided or layout.graphic:  # the better read decides: rows as
+                # well as columns, or a chart whose rotated axis label looks like a column
                 best = _better(best, _horizontal(source, scratch, read, options, dpi,
                                                  deadline, layout))
         else:
