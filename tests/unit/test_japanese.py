@@ -29,3 +29,10 @@ def test_line_breaks_and_paragraphs_are_kept() -> None:
 def test_japanese_share_counts_visible_characters() -> None:
     assert japanese_share("日本 ab") == 0.5
     assert japanese_share("   ") == 0.0
+
+
+def test_a_backslash_before_a_price_is_a_yen_sign() -> None:
+    from worker.extraction.ocr.japanese import yen_signs
+
+    assert yen_signs("緑茶\\138 合計 \\ 1,354") == "緑茶¥138 合計 ¥ 1,354"
+    assert yen_signs("C:\\Users\\a \\n") == "C:\\Users\\a \\n"  # no number: kept

@@ -25,6 +25,7 @@ _SPACES = "[ \t\u3000]+"  # spaces inside a line; line breaks are kept
 _AFTER_JAPANESE = re.compile(f"(?<=[{_JAPANESE}]){_SPACES}(?=\\S)")
 _BEFORE_JAPANESE = re.compile(f"(?<=\\S){_SPACES}(?=[{_JAPANESE}])")
 _JAPANESE_CHAR = re.compile(f"[{_JAPANESE}]")
+_YEN_AS_BACKSLASH = re.compile(r"\\(?=[ ]?[0-9])")
 
 
 def is_japanese(char: str) -> bool:
@@ -35,6 +36,12 @@ def is_japanese(char: str) -> bool:
 def remove_cjk_spaces(text: str) -> str:
     """Drop the spaces inside a line that touch a Japanese character on either side."""
     return _BEFORE_JAPANESE.sub("", _AFTER_JAPANESE.sub("", text))
+
+
+def yen_signs(text: str) -> str:
+    """A backslash before a number is a yen sign: Japanese fonts draw 0x5C as ¥ (JIS X
+    0201), and Tesseract's `jpn` model reads most ¥ of a receipt's prices as `\\`."""
+    return _YEN_AS_BACKSLASH.sub("¥", text)
 
 
 def japanese_share(text: str) -> float:

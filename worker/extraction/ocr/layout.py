@@ -47,9 +47,14 @@ RULED_SHARE = 0.9  # a graphic with this share of its ink on rules is a table: k
 DOT_FILL = 0.7  # small components this solid are dots and markers, not characters
 PAPER_WINDOW = 25  # working pixels around a pixel where the paper's brightness is found
 INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
+FAINT_CONTRAST = 0.92  # any mark darker than this share of the paper: light grid lines, pale
+# curves; Tesseract's own threshold can make them ink though the analysis above did not
 MIN_HEADER_EMS = 3.0  # a horizontal line this long makes a vertical page mixed
 MIN_SIDE_COLUMNS = 2  # vertical columns that make a horizontal page mixed ...
 SIDE_SHARE = 0.15  # ... when they hold this share of the text ink
+LARGE_CHAR_PX = 52  # a character this tall (full-resolution pixels) is large text: a title
+LARGE_ROW_GAP = 5  # large characters fewer than this many apart share a row
+UNDECIDED_CROSSING = 0.5  # of the column ink also in rows: the layout cannot tell the two
 MIN_LONE_COLUMN_EMS = 4.0  # one column shorter than this is no sign of vertical text (a
 # kanji's radical, 言 of 請, is a tall thin strip by itself)
 
@@ -72,6 +77,8 @@ class Layout:
     graphic_ink: int  # working pixels of graphics
     graphics: NDArray[np.bool_]  # working-resolution mask of graphic ink
     rules: NDArray[np.bool_] | None = None  # the same with rules and table ruling too
+    large_lines: tuple[Box, ...] = ()  # rows of large characters (titles, headings)
+    crossed: float = 0.0  # share of the column ink that lies in rows of text as well
 
     @property
     def vertical_share(self) -> float:
@@ -79,6 +86,20 @@ class Layout:
         vertical = sum(r.ink for r in self.regions if r.vertical)
         total = sum(r.ink for r in self.regions)
         return vertical / total if total else 0.0
+
+    @property
+    def undecided(self) -> bool:
+        """The ink of the columns forms rows of text just as well: tightly set horizontal
+        lines whose characters also line up down the page (every such page of 12 lines with
+        under 0.5 em of leading: 0.98-1.0), where true tategaki columns never did (0.0 on
+        every vertical and mixed page of the eval). Only a read can tell these apart."""
+        return self.crossed >= UNDECIDED_CROSSING
+
+    @property
+    def graphic(self) -> bool:
+        """More graphic ink than text ink: a chart, a plot, a diagram, whose labels are
+        scattered around the graphics (a letter's seal or a table's rules are less)."""
+        return self.graphic_ink > sum(r.ink for r in self.regions)
 
     @property
     def kind(self) -> str:
@@ -104,7 +125,8 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     """The layout of a grayscale page image (see the module docstring)."""
     scale = max(1, round((dpi or _guess_dpi(image)) / WORK_DPI))
     small = np.asarray(image.reduce(scale) if scale > 1 else image, dtype=np.uint8)
-    ink = _ink(small)
+    paper = ndimage.maximum_filter(small, size=PAPER_WINDOW)
+    ink = _ink(small, paper)
     labels, count = ndimage.label(ink, structure=np.ones((3, 3), dtype=bool))
     empty = np.zeros_like(ink)
     if count == 0:
@@ -131,9 +153,14 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
         others = every_graphic[box] & ~own
         painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
     graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
-    regions = _regions(text_ink, em, scale)
+    regions, crossed = _regions(text_ink, em, scale)
+    if graphics.sum() > sum(r.ink for r in regions):  # a chart page (Layout.graphic)
+        graphics |= _faint_graphics(small < paper * FAINT_CONTRAST, text_ink | every_graphic,
+                                    em)
+    large = text & (heights * scale >= LARGE_CHAR_PX)
     return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics,
-                  every_graphic)
+                  every_graphic, _rows(np.concatenate(([False], large))[labels], scale),
+                  crossed)
 
 
 def _ruled(component: NDArray[np.bool_]) -> bool:
@@ -151,10 +178,29 @@ def _guess_dpi(image: Image.Image) -> int:
     return max(WORK_DPI, round(max(image.size) / 11.7))
 
 
-def _ink(gray: NDArray[np.uint8]) -> NDArray[np.bool_]:
+def _faint_graphics(marks: NDArray[np.bool_], kept: NDArray[np.bool_],
+                    em: float) -> NDArray[np.bool_]:
+    """The faint marks that form something much larger than a character (a chart's light
+    grid, a pale curve, the anti-aliased edges of lines) once the text and the graphics the
+    analysis already judged (a kept table's rules) are taken out with a pixel around them
+    (else the halos of a title's characters join into one long mark, and a small stroke
+    of 六 that is no text component by itself went with it). On chart pages only: on
+    photographed pages the edges of shadows and of the sheet are such marks, and
+    painting them cost two photos 0.03-0.06 F1:
+    a chart's grid in light grey was no ink here but became `ーーー` and `|` in Tesseract."""
+    guard = ndimage.maximum_filter(kept.view(np.uint8), size=3).astype(bool)
+    labels, count = ndimage.label(marks & ~guard, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return np.zeros_like(marks)
+    large = [False] + [max(b[0].stop - b[0].start, b[1].stop - b[1].start) > GRAPHIC_EMS * em
+                       for b in ndimage.find_objects(labels)]
+    faint: NDArray[np.bool_] = np.asarray(large)[labels]
+    return faint
+
+
+def _ink(gray: NDArray[np.uint8], paper: NDArray[np.uint8]) -> NDArray[np.bool_]:
     """Darker than Otsu's threshold and clearly darker than the paper around it (a shadow
     or a tinted photo of a page is not ink)."""
-    paper = ndimage.maximum_filter(gray, size=PAPER_WINDOW)
     ink: NDArray[np.bool_] = (gray < _threshold(gray)) & (gray < paper * INK_CONTRAST)
     return ink
 
@@ -193,17 +239,36 @@ def _strips(text_ink: NDArray[np.bool_], em: float, vertical: bool) -> list[tupl
     return strips
 
 
+def _rows(marks: NDArray[np.bool_], scale: int) -> tuple[Box, ...]:
+    """Full-resolution boxes of the rows that the marked characters form (gaps under
+    LARGE_ROW_GAP characters closed along the row: the kana between a title's kanji are
+    smaller)."""
+    if not marks.any():
+        return ()
+    gap = max(1, round(LARGE_ROW_GAP * LARGE_CHAR_PX / scale))
+    joined = ndimage.maximum_filter1d(marks.view(np.uint8), gap, axis=1).astype(bool)
+    labels, _ = ndimage.label(joined)
+    return tuple((b[1].start * scale, b[0].start * scale, b[1].stop * scale, b[0].stop * scale)
+                 for b in ndimage.find_objects(labels) if b is not None)
+
+
 def _near(a: Box, b: Box, reach: float) -> bool:
     return (max(a[0], b[0]) - min(a[2], b[2]) <= reach
             and max(a[1], b[1]) - min(a[3], b[3]) <= reach)
 
 
-def _regions(text_ink: NDArray[np.bool_], em: float, scale: int) -> list[Region]:
-    """Strips of one orientation within REGION_GAP_EMS of each other, grouped."""
+def _regions(text_ink: NDArray[np.bool_], em: float,
+             scale: int) -> tuple[list[Region], float]:
+    """Strips of one orientation within REGION_GAP_EMS of each other, grouped; and the
+    share of the ink in vertical strips that lies in horizontal strips too (the same ink
+    read both ways: horizontal text set tightly also lines up in columns)."""
     regions = []
+    covered = []
     for vertical in (False, True):
         groups: list[list[tuple[Box, int]]] = []
-        for strip in _strips(text_ink, em, vertical):
+        strips = _strips(text_ink, em, vertical)
+        covered.append(_covered(text_ink, [box for box, _ in strips]))
+        for strip in strips:
             touching = [g for g in groups if any(_near(strip[0], box, REGION_GAP_EMS * em)
                                                  for box, _ in g)]
             merged = [strip] + [member for g in touching for member in g]
@@ -215,7 +280,17 @@ def _regions(text_ink: NDArray[np.bool_], em: float, scale: int) -> list[Region]
             bottom = max(b[3] for b, _ in members)
             regions.append(Region((left * scale, top * scale, right * scale, bottom * scale),
                                   vertical, sum(ink for _, ink in members), len(members)))
-    return regions
+    down = int(covered[1].sum())
+    return regions, (int((covered[0] & covered[1]).sum()) / down if down else 0.0)
+
+
+def _covered(text_ink: NDArray[np.bool_], boxes: list[Box]) -> NDArray[np.bool_]:
+    """The text ink inside the given working boxes."""
+    inside = np.zeros_like(text_ink)
+    for left, top, right, bottom in boxes:
+        inside[top:bottom, left:right] = True
+    covered: NDArray[np.bool_] = inside & text_ink
+    return covered
 
 
 def paint_out(image: Path, target: Path, layout: Layout, *, graphics: bool,

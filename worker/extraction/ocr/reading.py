@@ -14,7 +14,7 @@ from itertools import groupby
 
 from pytesseract.pytesseract import file_to_dict
 
-from worker.extraction.ocr.japanese import remove_cjk_spaces
+from worker.extraction.ocr.japanese import remove_cjk_spaces, yen_signs
 
 LineKey = tuple[int, int, int]  # (block, paragraph, line)
 LATIN_JUNK_CONFIDENCE = 60.0  # Latin words read less surely than this may be misread Japanese
@@ -78,7 +78,8 @@ class Reading:
                 out.append("")  # a new paragraph or block: blank line
             out.append(" ".join(word.text for word in words))
             previous = key
-        return remove_cjk_spaces("\n".join(out))
+        text = remove_cjk_spaces("\n".join(out))
+        return yen_signs(text) if "jpn" in self.languages.replace(",", "+").split("+") else text
 
 
 def _line_box(words: list[Word]) -> tuple[int, int, int, int]:

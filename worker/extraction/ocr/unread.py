@@ -39,10 +39,11 @@ class Leftover:
     origin: tuple[int, int]
 
 
-def mask_read_lines(image: Path, boxes: list[Box], target: Path,
-                    dpi: int | None) -> Leftover | None:
+def mask_read_lines(image: Path, boxes: list[Box], target: Path, dpi: int | None,
+                    halve: bool = True) -> Leftover | None:
     """`image` with the given line boxes painted white, written to `target` (PGM), or None
-    when too little ink is left to be worth reading."""
+    when too little ink is left to be worth reading. `halve=False`: never at half scale
+    (small labels around a chart make one tall band of rows with ink, yet are small)."""
     with Image.open(image) as page:
         masked = page.convert("L")
     draw = ImageDraw.Draw(masked)
@@ -60,7 +61,7 @@ def mask_read_lines(image: Path, boxes: list[Box], target: Path,
     left, top = max(0, bbox[0] - margin), max(0, bbox[1] - margin)
     crop = masked.crop((left, top, min(masked.width, bbox[2] + margin),
                         min(masked.height, bbox[3] + margin)))
-    scale = 2 if _tallest_band(ink, resolution) >= _large_text(boxes, resolution) else 1
+    scale = 2 if halve and _tallest_band(ink, resolution) >= _large_text(boxes, resolution) else 1
     (crop.reduce(2) if scale == 2 else crop).save(target, format="PPM")
     leftover_dpi = dpi // scale if dpi else None
     return Leftover(target, scale, leftover_dpi, (left, top))
