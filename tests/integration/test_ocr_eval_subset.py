@@ -43,3 +43,18 @@ def test_a_chart_is_not_read_as_text(subset: dict[str, tuple[Path, str]]) -> Non
     ours, raw = _both(subset["slide_plot"])
     assert ours.length_ratio <= CHART_LENGTH < raw.length_ratio, (ours, raw)
     assert ours.f1 >= raw.f1, (ours, raw)
+
+
+def test_a_slide_reads_its_bullets_before_its_chart(subset: dict[str, tuple[Path, str]]) -> None:
+    """The chart beside the bullets comes after them, as in the reference (reading order:
+    ocr/charts.py), not between them by height on the page."""
+    path, reference = subset["slide_chart"]
+    text = read_ours(path)[0]
+    lines = [line for line in text.splitlines() if line.strip()]
+    bullets = [i for i, line in enumerate(lines) if line.startswith("・")]
+    chart_words = reference.splitlines()[4].split() + reference.splitlines()[8:]  # months, legend
+    labels = [i for i, line in enumerate(lines) if any(word in line for word in chart_words)]
+    assert len(bullets) == 3 and labels, lines
+    assert max(bullets) < min(labels), lines
+    ours, raw = score(reference, text), score(reference, read_raw(path))
+    assert ours.cer <= raw.cer, (ours, raw)

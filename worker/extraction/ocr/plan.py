@@ -28,6 +28,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from worker.extraction.ocr.charts import chart_last
 from worker.extraction.ocr.graphics import paint_out
 from worker.extraction.ocr.junk import drop_junk
 from worker.extraction.ocr.layout import Layout, analyse
@@ -97,7 +98,8 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
                                                  deadline, layout))
         else:
             best = _horizontal(source, scratch, read, options, dpi, deadline, layout)
-    reading, dropped = drop_junk(best.reading)
+    ordered = chart_last(best.reading, layout) if best.rotation == 0 else best.reading
+    reading, dropped = drop_junk(ordered)
     return OcrResult(reading.text, reading.confidence, reading.languages, best.vertical,
                      best.passes, best.rotation, dropped, kind)
 
