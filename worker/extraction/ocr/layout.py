@@ -39,6 +39,8 @@ PAPER_WINDOW = 25  # working pixels around a pixel where the paper's brightness 
 INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
 FAINT_CONTRAST = 0.92  # any mark darker than this share of the paper: light grid lines, pale
 # curves; Tesseract's own threshold can make them ink though the analysis above did not
+CURVE_BIT_EMS = 0.5  # one pixel thin and shorter than this: a bit of a pale curve's ink, no
+# stroke of text (a thin curve reduced to WORK_DPI breaks into such bits among its faint pixels)
 MIN_HEADER_EMS = 3.0  # a horizontal line this long makes a vertical page mixed
 MIN_SIDE_COLUMNS = 2  # vertical columns that make a horizontal page mixed ...
 SIDE_SHARE = 0.15  # ... when they hold this share of the text ink
@@ -135,8 +137,10 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
     regions, crossed = find_regions(text_ink, em, scale)
     if graphics.sum() > sum(r.ink for r in regions):  # a chart page (Layout.graphic)
-        graphics |= faint_graphics(small < paper * FAINT_CONTRAST, text_ink | every_graphic,
-                                    em)
+        strokes = text & ~((shortest <= 1) & (longest <= CURVE_BIT_EMS * em))
+        graphics |= faint_graphics(small < paper * FAINT_CONTRAST,
+                                   np.concatenate(([False], strokes))[labels] | every_graphic,
+                                   em)
     large = text & (heights * scale >= LARGE_CHAR_PX)
     return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics,
                   every_graphic, large_rows(np.concatenate(([False], large))[labels], scale),
