@@ -14,57 +14,39 @@ reduced to about 100 dpi (a few tens of milliseconds):
   while the text around and inside them stays. Lone rules and a table's ruling are kept:
   Tesseract's own layout leans on them (painting a receipt's rule or a table's grid out
   scrambled the reading order and lost a column);
-- orientation: the text ink is smeared along rows and, apart, along columns, closing gaps
-  under 0.6 em (characters within a line are closer than lines are): a horizontal line
-  becomes a long, thin horizontal strip in the first, a vertical column a long, thin
-  vertical strip in the second. The ink in each kind of strip is what votes;
-- regions: strips of one orientation close to each other form a region.
+- orientation and regions: the text's lines and columns (strips.py);
+- graphics painted out and the table ruling kept: graphics.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 from scipy import ndimage
 
-Box = tuple[int, int, int, int]  # left, top, right, bottom, full-resolution pixels
+from worker.extraction.ocr.graphics import GRAPHIC_EMS, faint_graphics, ruled
+from worker.extraction.ocr.strips import LARGE_CHAR_PX, Box, Region, find_regions, large_rows
+
 WORK_DPI = 100  # the analysis runs on a copy reduced to about this resolution
-GRAPHIC_EMS = 4.0  # a component larger than this many characters across is graphics
 RULE_THICKNESS_EMS = 0.3  # thinner than this and longer than RULE_LENGTH_EMS: a rule
 RULE_LENGTH_EMS = 2.5
-SMEAR_EMS = 0.6  # gaps closed along a line: characters are closer than lines
-STRIP_LENGTH_EMS = 2.2  # a strip at least this long ...
-STRIP_THICKNESS_EMS = 1.8  # ... and at most this thick is a line (or a column) of text
-STRIP_SHAPE = 2.5  # ... when it is this many times longer than thick (not one large kanji)
-REGION_GAP_EMS = 1.5  # strips of one orientation closer than this share a region
 MIN_EM_PX = 4  # at WORK_DPI; smaller components are specks
-RULE_SPAN = 0.6  # a row (column) of a graphic this full is one of its rules
-RULED_SHARE = 0.9  # a graphic with this share of its ink on rules is a table: kept
 DOT_FILL = 0.7  # small components this solid are dots and markers, not characters
 PAPER_WINDOW = 25  # working pixels around a pixel where the paper's brightness is found
 INK_CONTRAST = 0.75  # ink is darker than this share of the paper around it
 FAINT_CONTRAST = 0.92  # any mark darker than this share of the paper: light grid lines, pale
 # curves; Tesseract's own threshold can make them ink though the analysis above did not
+CURVE_BIT_EMS = 0.5  # one pixel thin and shorter than this: a bit of a pale curve's ink, no
+# stroke of text (a thin curve reduced to WORK_DPI breaks into such bits among its faint pixels)
 MIN_HEADER_EMS = 3.0  # a horizontal line this long makes a vertical page mixed
 MIN_SIDE_COLUMNS = 2  # vertical columns that make a horizontal page mixed ...
 SIDE_SHARE = 0.15  # ... when they hold this share of the text ink
-LARGE_CHAR_PX = 52  # a character this tall (full-resolution pixels) is large text: a title
-LARGE_ROW_GAP = 5  # large characters fewer than this many apart share a row
 UNDECIDED_CROSSING = 0.5  # of the column ink also in rows: the layout cannot tell the two
 MIN_LONE_COLUMN_EMS = 4.0  # one column shorter than this is no sign of vertical text (a
 # kanji's radical, 言 of 請, is a tall thin strip by itself)
-
-
-@dataclass(frozen=True)
-class Region:
-    box: Box
-    vertical: bool
-    ink: int  # text pixels (at the working resolution) in its strips
-    strips: int  # lines (or columns) of text in it
 
 
 @dataclass(frozen=True)
@@ -151,51 +133,23 @@ def analyse(image: Image.Image, dpi: int | None) -> Layout:
     for number in np.flatnonzero(painted):
         box, own = boxes[number], labels[boxes[number]] == number + 1
         others = every_graphic[box] & ~own
-        painted[number] = not (_ruled(own) and text_ink[box].sum() > others.sum())
+        painted[number] = not (ruled(own) and text_ink[box].sum() > others.sum())
     graphics = np.concatenate(([False], painted))[labels]  # per-label lookup
-    regions, crossed = _regions(text_ink, em, scale)
+    regions, crossed = find_regions(text_ink, em, scale)
     if graphics.sum() > sum(r.ink for r in regions):  # a chart page (Layout.graphic)
-        graphics |= _faint_graphics(small < paper * FAINT_CONTRAST, text_ink | every_graphic,
-                                    em)
+        strokes = text & ~((shortest <= 1) & (longest <= CURVE_BIT_EMS * em))
+        graphics |= faint_graphics(small < paper * FAINT_CONTRAST,
+                                   np.concatenate(([False], strokes))[labels] | every_graphic,
+                                   em)
     large = text & (heights * scale >= LARGE_CHAR_PX)
     return Layout(scale, em * scale, tuple(regions), int(graphics.sum()), graphics,
-                  every_graphic, _rows(np.concatenate(([False], large))[labels], scale),
+                  every_graphic, large_rows(np.concatenate(([False], large))[labels], scale),
                   crossed)
-
-
-def _ruled(component: NDArray[np.bool_]) -> bool:
-    """A table's rules: nearly all its ink lies on rows or columns that cross it. Kept when
-    it holds more text than other graphics (a chart's grid holds curves): Tesseract reads a
-    ruled table better with its rules than without, they keep the cells apart."""
-    rows = component.sum(axis=1) >= RULE_SPAN * component.shape[1]
-    columns = component.sum(axis=0) >= RULE_SPAN * component.shape[0]
-    on_rules = component[rows, :].sum() + component[:, columns].sum()
-    return bool(on_rules >= RULED_SHARE * component.sum())
 
 
 def _guess_dpi(image: Image.Image) -> int:
     """A page of unknown resolution: treat its long side as an A4 page's (11.7 in)."""
     return max(WORK_DPI, round(max(image.size) / 11.7))
-
-
-def _faint_graphics(marks: NDArray[np.bool_], kept: NDArray[np.bool_],
-                    em: float) -> NDArray[np.bool_]:
-    """The faint marks that form something much larger than a character (a chart's light
-    grid, a pale curve, the anti-aliased edges of lines) once the text and the graphics the
-    analysis already judged (a kept table's rules) are taken out with a pixel around them
-    (else the halos of a title's characters join into one long mark, and a small stroke
-    of 六 that is no text component by itself went with it). On chart pages only: on
-    photographed pages the edges of shadows and of the sheet are such marks, and
-    painting them cost two photos 0.03-0.06 F1:
-    a chart's grid in light grey was no ink here but became `ーーー` and `|` in Tesseract."""
-    guard = ndimage.maximum_filter(kept.view(np.uint8), size=3).astype(bool)
-    labels, count = ndimage.label(marks & ~guard, structure=np.ones((3, 3), dtype=bool))
-    if count == 0:
-        return np.zeros_like(marks)
-    large = [False] + [max(b[0].stop - b[0].start, b[1].stop - b[1].start) > GRAPHIC_EMS * em
-                       for b in ndimage.find_objects(labels)]
-    faint: NDArray[np.bool_] = np.asarray(large)[labels]
-    return faint
 
 
 def _ink(gray: NDArray[np.uint8], paper: NDArray[np.uint8]) -> NDArray[np.bool_]:
@@ -218,93 +172,3 @@ def _threshold(gray: NDArray[np.uint8]) -> int:
     return int(min(200, int(np.argmax(between)) + 1))
 
 
-def _strips(text_ink: NDArray[np.bool_], em: float, vertical: bool) -> list[tuple[Box, int]]:
-    """(working box, ink) of the long thin strips the smeared ink forms along one axis."""
-    gap = max(1, round(SMEAR_EMS * em))
-    axis = 0 if vertical else 1
-    grown = ndimage.maximum_filter1d(text_ink.view(np.uint8), gap, axis=axis)
-    smeared = ndimage.minimum_filter1d(grown, gap, axis=axis).astype(bool) | text_ink
-    labels, count = ndimage.label(smeared)
-    if count == 0:
-        return []
-    ink = np.bincount(labels.ravel(), weights=text_ink.ravel(), minlength=count + 1)
-    strips = []
-    for number, found in enumerate(ndimage.find_objects(labels), start=1):
-        height, width = found[0].stop - found[0].start, found[1].stop - found[1].start
-        length, thickness = (height, width) if vertical else (width, height)
-        if (length >= STRIP_LENGTH_EMS * em and thickness <= STRIP_THICKNESS_EMS * em
-                and length >= STRIP_SHAPE * thickness):
-            strips.append(((found[1].start, found[0].start, found[1].stop, found[0].stop),
-                           int(ink[number])))
-    return strips
-
-
-def _rows(marks: NDArray[np.bool_], scale: int) -> tuple[Box, ...]:
-    """Full-resolution boxes of the rows that the marked characters form (gaps under
-    LARGE_ROW_GAP characters closed along the row: the kana between a title's kanji are
-    smaller)."""
-    if not marks.any():
-        return ()
-    gap = max(1, round(LARGE_ROW_GAP * LARGE_CHAR_PX / scale))
-    joined = ndimage.maximum_filter1d(marks.view(np.uint8), gap, axis=1).astype(bool)
-    labels, _ = ndimage.label(joined)
-    return tuple((b[1].start * scale, b[0].start * scale, b[1].stop * scale, b[0].stop * scale)
-                 for b in ndimage.find_objects(labels) if b is not None)
-
-
-def _near(a: Box, b: Box, reach: float) -> bool:
-    return (max(a[0], b[0]) - min(a[2], b[2]) <= reach
-            and max(a[1], b[1]) - min(a[3], b[3]) <= reach)
-
-
-def _regions(text_ink: NDArray[np.bool_], em: float,
-             scale: int) -> tuple[list[Region], float]:
-    """Strips of one orientation within REGION_GAP_EMS of each other, grouped; and the
-    share of the ink in vertical strips that lies in horizontal strips too (the same ink
-    read both ways: horizontal text set tightly also lines up in columns)."""
-    regions = []
-    covered = []
-    for vertical in (False, True):
-        groups: list[list[tuple[Box, int]]] = []
-        strips = _strips(text_ink, em, vertical)
-        covered.append(_covered(text_ink, [box for box, _ in strips]))
-        for strip in strips:
-            touching = [g for g in groups if any(_near(strip[0], box, REGION_GAP_EMS * em)
-                                                 for box, _ in g)]
-            merged = [strip] + [member for g in touching for member in g]
-            groups = [g for g in groups if g not in touching] + [merged]
-        for members in groups:
-            left = min(b[0] for b, _ in members)
-            top = min(b[1] for b, _ in members)
-            right = max(b[2] for b, _ in members)
-            bottom = max(b[3] for b, _ in members)
-            regions.append(Region((left * scale, top * scale, right * scale, bottom * scale),
-                                  vertical, sum(ink for _, ink in members), len(members)))
-    down = int(covered[1].sum())
-    return regions, (int((covered[0] & covered[1]).sum()) / down if down else 0.0)
-
-
-def _covered(text_ink: NDArray[np.bool_], boxes: list[Box]) -> NDArray[np.bool_]:
-    """The text ink inside the given working boxes."""
-    inside = np.zeros_like(text_ink)
-    for left, top, right, bottom in boxes:
-        inside[top:bottom, left:right] = True
-    covered: NDArray[np.bool_] = inside & text_ink
-    return covered
-
-
-def paint_out(image: Path, target: Path, layout: Layout, *, graphics: bool,
-              boxes: list[Box], rules: bool = False) -> Path:
-    """A copy of `image` (PGM) with the graphic ink and/or the given boxes painted white."""
-    with Image.open(image) as opened:
-        page = np.array(opened.convert("L"))
-    mask = layout.rules if rules and layout.rules is not None else layout.graphics
-    if graphics and mask.any():
-        grown = ndimage.maximum_filter(mask.view(np.uint8), size=3).astype(bool)
-        full = np.kron(grown, np.ones((layout.scale, layout.scale), dtype=bool))
-        height, width = min(full.shape[0], page.shape[0]), min(full.shape[1], page.shape[1])
-        page[:height, :width][full[:height, :width]] = 255
-    for left, top, right, bottom in boxes:
-        page[max(0, top):bottom, max(0, left):right] = 255
-    Image.fromarray(page).save(target, format="PPM")
-    return target
