@@ -132,3 +132,11 @@ def test_tight_horizontal_lines_leave_the_layout_undecided_and_columns_do_not() 
     assert not analyse(_tight_lines(60), 300).undecided  # clearly horizontal
     for maker in ("vertical_mixed", "vertical_novel", "vertical_column"):
         assert not analyse(_page(maker), 300).undecided
+
+
+@pytest.mark.parametrize("maker", ["horizontal", "letter_hanko", "receipt", "table_form"])
+def test_upright_pages_are_not_flush_right_and_the_same_page_upside_down_is(maker: str) -> None:
+    upright = _page(maker, seed=2)
+    assert not analyse(upright, 300).flush_right
+    if maker == "horizontal":  # paragraphs: flush left, ending short at the right
+        assert analyse(upright.rotate(180), 300).flush_right

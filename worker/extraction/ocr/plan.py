@@ -118,9 +118,12 @@ def _weak(reading: Reading) -> bool:
 
 def _horizontal(source: Path, scratch: Path, read: Read, options: ExtractionOptions,
                 dpi: int | None, deadline: float | None, layout: Layout) -> Best:
-    best = Best(read(source, options.languages), source)
-    if options.detect_orientation and _weak(best.reading):
-        _try_turning(best, scratch, read, options, dpi, deadline)
+    if options.detect_orientation and layout.flush_right:
+        best = _turned_first(source, scratch, read, options, dpi, deadline)
+    else:
+        best = Best(read(source, options.languages), source)
+        if options.detect_orientation and _weak(best.reading):
+            _try_turning(best, scratch, read, options, dpi, deadline)
     languages = options.languages.split("+")
     if ("jpn" in languages and len(languages) > 1 and _weak(best.reading)
             and best.reading.latin_junk_share >= LATIN_JUNK_SHARE):
@@ -166,6 +169,22 @@ def _better(planned: Best, across: Best) -> Best:
     winner = across if across.reading.score > planned.reading.score else planned
     winner.passes = planned.passes + across.passes
     return winner
+
+
+def _turned_first(source: Path, scratch: Path, read: Read, options: ExtractionOptions,
+                  dpi: int | None, deadline: float | None) -> Best:
+    """A page whose lines are flush right (Layout.flush_right) is likely upside down: OSD
+    before the first read, so that an upside-down page is not first read upright in vain
+    (a weak read, then OSD, then the turned read: 2.3-2.5x raw Tesseract). A turned read
+    that is still weak is set against the upright one, and the better kept."""
+    angle = detect_rotation(source, scratch, options, dpi, deadline)
+    if not angle:
+        return Best(read(source, options.languages), source)
+    turned = _turn(source, scratch, angle)
+    best = Best(read(turned, options.languages), turned, rotation=angle)
+    if _weak(best.reading):
+        best.offer(read(source, options.languages), image=source, rotation=0)
+    return best
 
 
 def _try_turning(best: Best, scratch: Path, read: Read, options: ExtractionOptions,

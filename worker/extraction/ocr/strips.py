@@ -23,6 +23,7 @@ STRIP_LENGTH_EMS = 2.2  # a strip at least this long ...
 STRIP_THICKNESS_EMS = 1.8  # ... and at most this thick is a line (or a column) of text
 STRIP_SHAPE = 2.5  # ... when it is this many times longer than thick (not one large kanji)
 REGION_GAP_EMS = 1.5  # strips of one orientation closer than this share a region
+RAGGED_EMS = 2.0  # a line ending this far short of its region's edge leaves that edge ragged
 LARGE_CHAR_PX = 52  # a character this tall (full-resolution pixels) is large text: a title
 LARGE_ROW_GAP = 5  # large characters fewer than this many apart share a row
 
@@ -33,6 +34,8 @@ class Region:
     vertical: bool
     ink: int  # text pixels (at the working resolution) in its strips
     strips: int  # lines (or columns) of text in it
+    ragged_left: int = 0  # lines (of a horizontal region) starting RAGGED_EMS in from its left
+    ragged_right: int = 0  # ... ending RAGGED_EMS short of its right
 
 
 def _strips(text_ink: NDArray[np.bool_], em: float, vertical: bool) -> list[tuple[Box, int]]:
@@ -95,8 +98,12 @@ def find_regions(text_ink: NDArray[np.bool_], em: float,
             top = min(b[1] for b, _ in members)
             right = max(b[2] for b, _ in members)
             bottom = max(b[3] for b, _ in members)
+            reach = RAGGED_EMS * em
+            ragged_left = 0 if vertical else sum(b[0] - left > reach for b, _ in members)
+            ragged_right = 0 if vertical else sum(right - b[2] > reach for b, _ in members)
             regions.append(Region((left * scale, top * scale, right * scale, bottom * scale),
-                                  vertical, sum(ink for _, ink in members), len(members)))
+                                  vertical, sum(ink for _, ink in members), len(members),
+                                  ragged_left, ragged_right))
     down = int(covered[1].sum())
     return regions, (int((covered[0] & covered[1]).sum()) / down if down else 0.0)
 
