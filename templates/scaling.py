@@ -106,15 +106,21 @@ def idle_metrics(queue_name: object) -> list[cloudwatch.MetricDataQuery]:
     ]
 
 
-def _scale_to_zero(t: Template, target: aas.ScalableTarget, queues: Queues) -> None:
-    policy = t.add_resource(aas.ScalingPolicy(
-        "ScaleToZeroPolicy", PolicyName="no-task-when-the-queue-is-idle",
-        PolicyType="StepScaling", ScalingTargetId=Ref(target),
+def _step_policy(t: Template, target: aas.ScalableTarget, title: str, name: str,
+                 adjustment_type: str, cooldown: int,
+                 step: aas.StepAdjustment) -> aas.ScalingPolicy:
+    """A one-step policy on the service's task count, driven by an alarm (Maximum)."""
+    return t.add_resource(aas.ScalingPolicy(
+        title, PolicyName=name, PolicyType="StepScaling", ScalingTargetId=Ref(target),
         StepScalingPolicyConfiguration=aas.StepScalingPolicyConfiguration(
-            AdjustmentType="ExactCapacity", Cooldown=SCALE_IN_COOLDOWN,
-            MetricAggregationType="Maximum",
-            StepAdjustments=[aas.StepAdjustment(MetricIntervalUpperBound=0,
-                                                ScalingAdjustment=0)])))
+            AdjustmentType=adjustment_type, Cooldown=cooldown,
+            MetricAggregationType="Maximum", StepAdjustments=[step])))
+
+
+def _scale_to_zero(t: Template, target: aas.ScalableTarget, queues: Queues) -> None:
+    policy = _step_policy(t, target, "ScaleToZeroPolicy", "no-task-when-the-queue-is-idle",
+                          "ExactCapacity", SCALE_IN_COOLDOWN,
+                          aas.StepAdjustment(MetricIntervalUpperBound=0, ScalingAdjustment=0))
     t.add_resource(cloudwatch.Alarm(
         "ScaleToZeroAlarm",
         AlarmDescription=f"Nothing sent, visible or in flight for {IDLE_MINUTES} minutes: stop "
@@ -129,14 +135,9 @@ def _scale_to_zero(t: Template, target: aas.ScalableTarget, queues: Queues) -> N
 
 def _scale_from_zero(t: Template, target: aas.ScalableTarget, queues: Queues,
                      compute: Compute, service: WorkerService) -> None:
-    policy = t.add_resource(aas.ScalingPolicy(
-        "ScaleFromZeroPolicy", PolicyName="first-task-on-visible-messages",
-        PolicyType="StepScaling", ScalingTargetId=Ref(target),
-        StepScalingPolicyConfiguration=aas.StepScalingPolicyConfiguration(
-            AdjustmentType="ChangeInCapacity", Cooldown=SCALE_OUT_COOLDOWN,
-            MetricAggregationType="Maximum",
-            StepAdjustments=[aas.StepAdjustment(MetricIntervalLowerBound=0,
-                                                ScalingAdjustment=1)])))
+    policy = _step_policy(t, target, "ScaleFromZeroPolicy", "first-task-on-visible-messages",
+                          "ChangeInCapacity", SCALE_OUT_COOLDOWN,
+                          aas.StepAdjustment(MetricIntervalLowerBound=0, ScalingAdjustment=1))
     t.add_resource(cloudwatch.Alarm(
         "ScaleFromZeroAlarm",
         AlarmDescription="Messages are visible and the service wants no task: start one "
