@@ -260,7 +260,9 @@ def _broken(rnd: random.Random, path: Path, japanese: bool, breaker: Callable[[P
     while simple_fonts and all(line.isascii() for line in lines):  # "- 35 -" would survive
         lines.append(japanese_lines(rnd, 1)[0])
     size = rnd.choice((9, 10.5, 12, 14))
-    fonts = {**JA_FONTS, **NOTO_CJK} if japanese else EN_FONTS
+    cjk = japanese or not all(line.isascii() for line in lines)  # DejaVu has no kana: the
+    # page would show empty boxes where the reference has the line
+    fonts = {**JA_FONTS, **NOTO_CJK} if cjk else EN_FONTS
     font_file = rnd.choice(list(fonts.values()))
     if simple_fonts and rnd.random() < 0.5 and not font_file.endswith(".ttc"):
         reportlab_ttf(path, lines, font_file, size)
