@@ -55,3 +55,14 @@ def test_only_surely_read_lines_are_masked() -> None:
                        _word("本日", 95, (200, 700, 300, 740), (2, 1, 1)),
                        _word("は", 90, (300, 700, 340, 740), (2, 1, 1)))
     assert sure_line_boxes(reading) == [(200, 700, 340, 740)]
+
+
+def test_a_tall_line_is_masked_only_when_asked_for_and_read_surely() -> None:
+    shop = _word("まちかど商店", 93, (300, 100, 700, 162), (1, 1, 1))  # 62 px over 36 px lines
+    junk = _word("wkrhsYF", 18, (300, 200, 700, 262), (2, 1, 1))
+    body = [_word(f"行{n}", 95, (300, 300 + 50 * n, 500, 336 + 50 * n), (3 + n, 1, 1))
+            for n in range(3)]
+    reading = _reading(shop, junk, *body)
+    assert sure_line_boxes(reading, 0.0) == [word.box for word in body]  # headings re-read
+    assert sure_line_boxes(reading, 0.0, tall_from=70.0) == [shop.box,
+                                                             *(word.box for word in body)]

@@ -15,7 +15,14 @@ from PIL import Image
 
 from worker.extraction.ocr.graphics import paint_out
 from worker.extraction.ocr.layout import Layout
-from worker.extraction.ocr.reading import Reading, Word, merge_recovered, placed, sure_line_boxes
+from worker.extraction.ocr.reading import (
+    SURE_LINE_CONFIDENCE,
+    Reading,
+    Word,
+    merge_recovered,
+    placed,
+    sure_line_boxes,
+)
 from worker.extraction.ocr.tesseract import SPARSE_TEXT, UNIFORM_BLOCK
 from worker.extraction.ocr.unread import mask_read_lines
 from worker.extraction.options import ExtractionOptions
@@ -135,6 +142,14 @@ def recover_unread(best: Best, scratch: Path, read: Read, dpi: int | None,
     chart = layout.graphic  # labels scattered around graphics: sparse text
     leftover = mask_read_lines(image, sure_line_boxes(best.reading, RECOVER_BELOW),
                                scratch / "unread.pgm", dpi, halve=not chart)
+    if leftover is not None and leftover.scale == 1 and not chart:
+        # a heading left in to be read again at half scale is not halved after all (not
+        # tall enough): read surely, it reads the same again at the same scale (a receipt's
+        # shop name, conf 80-93: two runs that found nothing new on every receipt of the
+        # eval); a tall line of junk (two skewed lines of a photo read as one) is read again
+        leftover = mask_read_lines(image, sure_line_boxes(best.reading, RECOVER_BELOW,
+                                                          tall_from=SURE_LINE_CONFIDENCE),
+                                   scratch / "unread.pgm", dpi, halve=False)
     if leftover is None:
         return
     order = (SPARSE_TEXT, UNIFORM_BLOCK) if chart else (UNIFORM_BLOCK, SPARSE_TEXT)

@@ -151,16 +151,19 @@ def _mean_confidence(words: list[Word]) -> float:
     return sum(word.confidence for word in words) / len(words)
 
 
-def sure_line_boxes(reading: Reading, confidence: float = SURE_LINE_CONFIDENCE) -> list[Box]:
+def sure_line_boxes(reading: Reading, confidence: float = SURE_LINE_CONFIDENCE,
+                    tall_from: float | None = None) -> list[Box]:
     """The boxes of the lines read surely, what a recovery pass need not read again: sure
     words, and not a line much taller than the page's usual line (a large heading, which
-    Tesseract misreads confidently at full scale: 件見積書 for 御見積書)."""
-    lines = [_line_box(words) for _, words in reading.lines()
+    Tesseract misreads confidently at full scale: 件見積書 for 御見積書) unless it was read
+    with a confidence of at least `tall_from`."""
+    lines = [(_line_box(words), _mean_confidence(words)) for _, words in reading.lines()
              if _mean_confidence(words) >= confidence]
     if not lines:
         return []
-    usual = statistics.median(bottom - top for _, top, _, bottom in lines)
-    return [box for box in lines if box[3] - box[1] < TALL_LINE_RATIO * usual]
+    usual = statistics.median(bottom - top for (_, top, _, bottom), _ in lines)
+    return [box for box, sure in lines if box[3] - box[1] < TALL_LINE_RATIO * usual
+            or (tall_from is not None and sure >= tall_from)]
 
 
 def _readable(words: list[Word]) -> list[Word]:
