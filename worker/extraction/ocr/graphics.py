@@ -56,13 +56,16 @@ def faint_graphics(marks: NDArray[np.bool_], kept: NDArray[np.bool_],
 
 def paint_out(image: Path, target: Path, layout: Layout, *, graphics: bool,
               boxes: list[Box], rules: bool = False) -> Path:
-    """A copy of `image` (PGM) with the graphic ink and/or the given boxes painted white."""
+    """A copy of `image` (PGM) with the graphic ink and/or the given boxes painted white;
+    `image` itself when there is nothing to paint (no copy written: most pages)."""
+    mask = layout.rules if rules and layout.rules is not None else layout.graphics
+    if not boxes and not (graphics and mask.any()):
+        return image
     with Image.open(image) as opened:
         page = np.array(opened.convert("L"))
-    mask = layout.rules if rules and layout.rules is not None else layout.graphics
     if graphics and mask.any():
         grown = ndimage.maximum_filter(mask.view(np.uint8), size=3).astype(bool)
-        full = np.kron(grown, np.ones((layout.scale, layout.scale), dtype=bool))
+        full = grown.repeat(layout.scale, axis=0).repeat(layout.scale, axis=1)
         height, width = min(full.shape[0], page.shape[0]), min(full.shape[1], page.shape[1])
         page[:height, :width][full[:height, :width]] = 255
     for left, top, right, bottom in boxes:
