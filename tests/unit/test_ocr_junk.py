@@ -39,3 +39,17 @@ def test_a_page_reports_its_dropped_words_only_when_there_are_some() -> None:
     assert Page(1, "請求書", "ocr", 91.5, 3).to_dict()["dropped_words"] == 3
     assert "dropped_words" not in Page(1, "請求書", "ocr", 91.5, 0).to_dict()
     assert "dropped_words" not in Page(1, "請求書", "text-layer").to_dict()
+
+
+def test_japanese_marks_and_numbers_in_a_sure_line_stay() -> None:
+    """Seen on the eval: a slide's bullet `・` (59 in a line at 88), `】※` of `【重要】※`
+    (54), the `99,` of `99, 735円` (53) were dropped; a graphic's ASCII `|` is still."""
+    reading = _reading([("・", 59.0), ("関東地区が全体の半分を占める", 95.0)],
+                       [("【重要", 90.0), ("】※", 54.0), ("①見積書", 92.0)],
+                       [("合計金額は", 94.0), ("99,", 53.0), ("735円", 93.0)],
+                       [("|", 40.0), ("本日は会議です。", 96.0)])
+    kept, dropped = drop_junk(reading)
+    assert dropped == 1 and "|" not in kept.text
+    assert "・関東" in kept.text and "】※" in kept.text and "99," in kept.text
+    unsure = _reading([("。", 51.0), ("°", 54.0), ("rw", 52.0)])  # in a chart, line at 52
+    assert drop_junk(unsure)[1] == 3
