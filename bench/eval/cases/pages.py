@@ -101,7 +101,8 @@ def vertical_mixed(rng: random.Random, seed: int) -> tuple[Image.Image, str]:
 
 
 def horizontal(rng: random.Random, seed: int) -> tuple[Image.Image, str]:
-    """A4 of business prose, 10-12 pt, Japanese with some English, in paragraphs."""
+    """A4 of business prose, 10-12 pt, Japanese with some English, in paragraphs; set
+    loosely or tightly (leading 1.3: the lines line up in columns too, Layout.undecided)."""
     image = page()
     draw = ImageDraw.Draw(image)
     size = rng.choice((38, 42, 46))
@@ -110,7 +111,8 @@ def horizontal(rng: random.Random, seed: int) -> tuple[Image.Image, str]:
     lines: list[str] = []
     for sentence in corpus.lines(rng, corpus.BUSINESS + corpus.ENGLISH, 14):
         lines += wrap(sentence, per_line if not sentence.isascii() else 200)
-    draw_lines(draw, lines[:30], (240, 260), face, size, leading=rng.choice((1.6, 1.9)))
+    draw_lines(draw, lines[:30], (240, 260), face, size,
+               leading=rng.choice((1.3, 1.45, 1.6, 1.9)))
     return image, "\n".join(lines[:30])
 
 
