@@ -76,7 +76,6 @@ def _in_scratch(worker: ProcessFile, path: Path, options: ExtractionOptions,
     return limits.hand_over(result, scratch)
 
 
-LOST_AFTER_S = 2.0  # a process ended this long with its future unsettled: pebble missed it
 
 
 class _Pool:
@@ -133,7 +132,7 @@ class _Pool:
     def wait_for(self, future: Future[FileResult]) -> FileResult:
         """`result`, once the future is done or lost."""
         while not future.done() and not self.lost([future]):
-            wait([future], timeout=LOST_AFTER_S)
+            wait([future], timeout=limits.LOST_AFTER_S)
         return self.result(future)
 
     def lost(self, futures: Iterable[Future[FileResult]]) -> set[Future[FileResult]]:
@@ -142,9 +141,13 @@ class _Pool:
         once): it would then wait for the hard cap."""
         now, lost = time.monotonic(), set()
         for future in futures:
-            if future.done() or not limits.owner_gone(self.scratch.get(future)):
+            if future.done():
                 continue
-            if now - self.dead_since.setdefault(future, now) >= LOST_AFTER_S:
+            since = limits.gone_since(self.scratch.get(future), self.dead_since.get(future),
+                                      now)
+            if since is not None:
+                self.dead_since[future] = since
+            if limits.is_lost(since, now):
                 lost.add(future)
         return lost
 
@@ -199,7 +202,7 @@ def run_pool(candidates: list[Candidate], options: ExtractionOptions, jobs: int,
                 except POOL_BROKEN:
                     queue.append(candidate)
                     broken = True
-            done = wait(in_flight, timeout=LOST_AFTER_S,
+            done = wait(in_flight, timeout=limits.LOST_AFTER_S,
                         return_when=FIRST_COMPLETED)[0] if in_flight else set()
             done |= pool.lost(in_flight)
             for future in done:

@@ -188,6 +188,7 @@ def _alive(pid: int) -> bool:
 
 
 OWNER = ".owner"  # in a job's scratch folder: the pid of the pool process working on it
+LOST_AFTER_S = 2.0  # a job's process ended this long ago and pebble has not settled it
 
 
 def note_owner(scratch: Path) -> None:
@@ -209,6 +210,20 @@ def owner_gone(scratch: Path | None) -> bool:
     except (OSError, IndexError):
         return True
     return state in ("Z", "X")
+
+
+def gone_since(scratch: Path | None, since: float | None, now: float) -> float | None:
+    """When the job's process was first seen ended (`since`, or `now` if it just has), or
+    None while it runs. pebble misses a process that dies before it has noted which task
+    it took (a crash at once) and would wait for the hard cap: the run loop and the batch
+    pool both treat a job whose process is gone LOST_AFTER_S as lost (`is_lost`)."""
+    if not owner_gone(scratch):
+        return since
+    return since if since is not None else now
+
+
+def is_lost(since: float | None, now: float) -> bool:
+    return since is not None and now - since >= LOST_AFTER_S
 
 
 def remove_scratch(path: Path | None) -> None:

@@ -15,8 +15,9 @@ import pytest
 from pebble import ProcessExpired
 
 from worker import limits
-from worker.batch_pool import LOST_AFTER_S, FileResult, _Pool
+from worker.batch_pool import FileResult, _Pool
 from worker.errors import CorruptFileError
+from worker.limits import LOST_AFTER_S
 
 
 def ended_pid() -> int:

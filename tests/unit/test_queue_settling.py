@@ -18,11 +18,12 @@ from pebble import ProcessPool
 
 from worker import limits
 from worker.config import Settings
+from worker.limits import LOST_AFTER_S
 from worker.queue.acks import Acks
 from worker.queue.inflight import Held, InFlight
 from worker.queue.jobs import Job, JobResult
 from worker.queue.memory import InMemoryQueue
-from worker.queue.settling import LOST_AFTER_S, ScratchFolders, Settler
+from worker.queue.settling import ScratchFolders, Settler
 
 NO_POOL = cast(ProcessPool, None)  # retries and deletes schedule nothing
 

@@ -31,7 +31,6 @@ from worker.queue.inflight import Held, InFlight, retry_delay_s
 from worker.queue.outcomes import Outcome, outcome
 
 log = logging.getLogger(__name__)
-LOST_AFTER_S = 2.0  # a job's process ended this long ago and pebble has not settled it
 
 
 class ScratchFolders:
@@ -104,9 +103,9 @@ class Settler:
             assert held.future is not None
             if held.future.done():
                 done.append(held)
-            elif limits.owner_gone(held.scratch):
-                held.gone_since = held.gone_since or now
-                if now - held.gone_since >= LOST_AFTER_S:
+            else:
+                held.gone_since = limits.gone_since(held.scratch, held.gone_since, now)
+                if limits.is_lost(held.gone_since, now):
                     held.future.cancel()  # its result: CancelledError, a death
                     done.append(held)
         return done
