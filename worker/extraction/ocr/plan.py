@@ -12,8 +12,9 @@ the model and page mode that suit it, and keep from every extra pass only what i
 - mixed (a horizontal header over a vertical body, a gazette's tiers): the horizontal
   regions are painted out for one `jpn_vert` run, the vertical ones for one `jpn+eng` run;
   each word is kept from the run that suits the region it lies in, regions in reading order.
-  Only a chart page (a rotated axis label is a column) is also read horizontally, and the
-  better read kept; a full extra pass on every mixed page cost 3x raw Tesseract and never
+  A weak mixed read asks OSD (a horizontal page turned sideways whose few rows made it
+  mixed). Only a chart page (a rotated axis label is a column) is also read horizontally,
+  and the better read kept; a full extra pass on every mixed page cost 3x raw Tesseract and never
   won on the eval.
 - undecided (the columns' ink forms rows just as well: tightly set horizontal lines): read
   horizontally first; only a weak read is set against the vertical or mixed plan.
@@ -101,6 +102,9 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
                 # the better read decides
                 best = _better(best, _horizontal(source, scratch, read, options, dpi,
                                                  deadline, layout))
+            elif options.detect_orientation and _weak(best.reading):
+                # a horizontal page turned sideways whose few rows made it mixed
+                _try_turning(best, scratch, read, options, dpi, deadline)
         else:
             best = _horizontal(source, scratch, read, options, dpi, deadline, layout)
     ordered = chart_last(best.reading, layout) if best.rotation == 0 else best.reading
