@@ -30,6 +30,7 @@ from worker.errors import (
 )
 from worker.extraction.images.decoders import register_decoders
 
+ORIENTATION = 0x0112  # the EXIF/TIFF tag
 WHITE_PAPER = 235  # paper at least this bright needs no flattening ...
 DARK_PAPER_SHARE = 0.03  # ... unless more of the page than this is darker (a shadow, not
 # a seal or a table's shaded header cell, which are no lighting to even out)
@@ -125,7 +126,10 @@ def check_pixels(picture: Image.Image, max_pixels: int, what: str = "the image")
 
 
 def upright(picture: Image.Image) -> Image.Image:
-    """Apply the EXIF/TIFF orientation tag, so the picture is the way a person sees it."""
+    """Apply the EXIF/TIFF orientation tag, so the picture is the way a person sees it;
+    the picture itself when it has none (exif_transpose copies it: 0.06 s at 9 MP)."""
+    if picture.getexif().get(ORIENTATION, 1) == 1:
+        return picture
     turned = ImageOps.exif_transpose(picture)
     return turned if turned is not None else picture
 
