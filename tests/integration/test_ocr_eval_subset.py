@@ -78,3 +78,29 @@ def test_a_tightly_set_page_turned_sideways_is_read_upright(tmp_path: Path) -> N
         assert analyse(opened.convert("L"), 300).kind == "mixed"
     ours = score(reference, read_ours(path)[0])
     assert ours.f1 >= 0.95, ours
+
+
+def test_tategaki_set_very_tightly_is_read_down_once(tmp_path: Path) -> None:
+    """Columns 0.2 em apart line up in rows too (Layout.undecided), but most of the ink is
+    in columns: the plan is read first and, reading surely, is all the page costs (the
+    read across and its second tries first cost 3.5x as much)."""
+    from bench.eval import corpus
+    from bench.eval.render import A4, draw_vertical, mincho, page
+    from worker.extraction.ocr.layout import analyse
+    from worker.extraction.ocr.plan import ocr_image_file
+    from worker.extraction.options import ExtractionOptions
+
+    rng, size = random.Random(1), 42
+    per_column = (A4[1] - 500) // int(size * 1.05)
+    text = "".join(corpus.lines(rng, corpus.NOVEL, 60))[:per_column * 30]
+    image = page(A4)
+    columns, _ = draw_vertical(image, text, (A4[0] - 200, 250), mincho(rng, 1), size,
+                               chars_per_column=per_column, pitch=1.2)
+    image.save(tmp_path / "tight-tategaki.png", dpi=(300, 300))
+    layout = analyse(image.convert("L"), 300)
+    assert layout.undecided and layout.vertical_share >= 0.5
+
+    result = ocr_image_file(tmp_path / "tight-tategaki.png", ExtractionOptions(), dpi=300)
+
+    assert result.vertical and result.passes <= 2
+    assert score("\n".join(columns), result.text).f1 >= VERTICAL_F1
