@@ -192,21 +192,17 @@ def _rows_first(image: Path, source: Path, scratch: Path, read: Read, vertical: 
     tightly set horizontal lines do; tategaki pages score 0.0) is read across first, as
     raw Tesseract would; only a weak read is set against the planned columns. Columns
     first read every fake column of a tightly set business page with psm 5: 2-5x raw
-    Tesseract's CPU, and the horizontal read won anyway. A plan that reads surely and
-    better than the page across is kept without the horizontal read's second tries (OSD,
-    `jpn`, leftovers: 4x raw on tightly set tategaki)."""
-    first = Best(read(source, options.languages), source)
-    if not _weak(first.reading):
-        return _horizontal(source, scratch, read, options, dpi, deadline, layout, first)
+    Tesseract's CPU, and the horizontal read won anyway. The read across comes with its
+    second tries: a tightly set page turned sideways is undecided too, and OSD turns it
+    before any column is read (the columns first cost 4.8x raw on such a page)."""
+    across = _horizontal(source, scratch, read, options, dpi, deadline, layout)
+    if not _weak(across.reading):
+        return across
     if layout.kind == "vertical":
         planned = Best(read(source, vertical, VERTICAL_PSM), source, vertical=True)
     else:
         planned = read_mixed(image, scratch, layout, read, vertical, options)
-    if not _weak(planned.reading) and planned.reading.score > first.reading.score:
-        planned.passes += first.passes
-        return planned
-    return _better(planned, _horizontal(source, scratch, read, options, dpi, deadline,
-                                        layout, first))
+    return _better(planned, across)
 
 
 def _better(planned: Best, across: Best) -> Best:
