@@ -20,7 +20,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO
 
-from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from worker.errors import (
     CorruptFileError,
@@ -165,7 +166,7 @@ def flatten_lighting(gray: Image.Image) -> Image.Image:
 
     The paper is estimated at 1/8 scale (a max filter removes the ink, a blur smooths it).
     On evenly lit white paper (a clean scan) the division would change nothing, so it is
-    skipped: the estimate costs ~0.02 s, the division ~0.3 s for 12 megapixels. A small dark
+    skipped: the estimate costs ~0.02 s, the division ~0.15 s for 9 megapixels. A small dark
     patch (a red seal, a shaded cell: under DARK_PAPER_SHARE of the page; the eval's seals and
     forms 0.01-0.09%, its photos 89-100%) is no uneven light;
     the eval's letters and forms paid the division for it (0.3-0.4 s a page).
@@ -174,10 +175,7 @@ def flatten_lighting(gray: Image.Image) -> Image.Image:
     histogram = small.histogram()
     if sum(histogram[:WHITE_PAPER]) <= DARK_PAPER_SHARE * small.width * small.height:
         return gray
-    paper = small.resize(gray.size, Image.Resampling.BILINEAR)
-    flat = ImageMath.lambda_eval(
-        lambda names: names["convert"](names["min"](names["ink"] * 255 / (names["paper"] + 1),
-                                                    255), "L"),
-        ink=gray, paper=paper)
-    assert isinstance(flat, Image.Image)
-    return flat
+    paper = np.asarray(small.resize(gray.size, Image.Resampling.BILINEAR), dtype=np.uint16)
+    ink = np.asarray(gray, dtype=np.uint16) * 255  # integers: the same pixels as Pillow's
+    # ImageMath in floats, in 0.11-0.19 s instead of 0.33-0.35 s (a 9 MP photo)
+    return Image.fromarray(np.minimum(ink // (paper + 1), 255).astype(np.uint8), "L")
