@@ -140,16 +140,16 @@ def recover_unread(best: Best, scratch: Path, read: Read, dpi: int | None,
         image = paint_out(image, scratch / "no-rules.pgm", layout, graphics=True, boxes=[],
                           rules=True)
     chart = layout.graphic  # labels scattered around graphics: sparse text
-    leftover = mask_read_lines(image, sure_line_boxes(best.reading, RECOVER_BELOW),
-                               scratch / "unread.pgm", dpi, halve=not chart)
-    if leftover is not None and leftover.scale == 1 and not chart:
-        # a heading left in to be read again at half scale is not halved after all (not
-        # tall enough): read surely, it reads the same again at the same scale (a receipt's
-        # shop name, conf 80-93: two runs that found nothing new on every receipt of the
-        # eval); a tall line of junk (two skewed lines of a photo read as one) is read again
-        leftover = mask_read_lines(image, sure_line_boxes(best.reading, RECOVER_BELOW,
-                                                          tall_from=SURE_LINE_CONFIDENCE),
-                                   scratch / "unread.pgm", dpi, halve=False)
+    usual = sure_line_boxes(best.reading, RECOVER_BELOW)
+    # a heading read surely but not tall enough to be halved reads the same again at the
+    # same scale (a receipt's shop name, conf 80-93: two runs that found nothing new on
+    # every receipt of the eval); a tall line of junk (two skewed photo lines read as one,
+    # conf 18) is read again
+    headings = [box for box in sure_line_boxes(best.reading, RECOVER_BELOW,
+                                               tall_from=SURE_LINE_CONFIDENCE)
+                if box not in usual]
+    leftover = mask_read_lines(image, usual, scratch / "unread.pgm", dpi, halve=not chart,
+                               unless_halved=None if chart else headings)
     if leftover is None:
         return
     order = (SPARSE_TEXT, UNIFORM_BLOCK) if chart else (UNIFORM_BLOCK, SPARSE_TEXT)

@@ -157,8 +157,8 @@ def sure_line_boxes(reading: Reading, confidence: float = SURE_LINE_CONFIDENCE,
     words, and not a line much taller than the page's usual line (a large heading, which
     Tesseract misreads confidently at full scale: 件見積書 for 御見積書) unless it was read
     with a confidence of at least `tall_from`."""
-    lines = [(_line_box(words), _mean_confidence(words)) for _, words in reading.lines()
-             if _mean_confidence(words) >= confidence]
+    every = [(_line_box(words), _mean_confidence(words)) for _, words in reading.lines()]
+    lines = [(box, sure) for box, sure in every if sure >= confidence]
     if not lines:
         return []
     usual = statistics.median(bottom - top for (_, top, _, bottom), _ in lines)

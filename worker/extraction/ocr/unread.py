@@ -40,31 +40,47 @@ class Leftover:
 
 
 def mask_read_lines(image: Path, boxes: list[Box], target: Path, dpi: int | None,
-                    halve: bool = True) -> Leftover | None:
+                    halve: bool = True, unless_halved: list[Box] | None = None
+                    ) -> Leftover | None:
     """`image` with the given line boxes painted white, written to `target` (PGM), or None
     when too little ink is left to be worth reading. `halve=False`: never at half scale
-    (small labels around a chart make one tall band of rows with ink, yet are small)."""
+    (small labels around a chart make one tall band of rows with ink, yet are small).
+    `unless_halved`: lines left in to be read again at half scale (large headings), but
+    painted out too when the leftover is not halved (at the same scale they read the same)."""
     with Image.open(image) as page:
         masked = page.convert("L")
-    draw = ImageDraw.Draw(masked)
-    for left, top, right, bottom in boxes:
-        height = bottom - top
-        side, pad = int(SIDE_PADDING * height), int(LINE_PADDING * height)
-        draw.rectangle((left - side, top - pad, right + side, bottom + pad), fill=255)
+    _paint(masked, boxes)
     resolution = (dpi or 300) / 300
-    if sum(masked.histogram()[:INK_LEVEL]) < MIN_INK_AT_300_DPI * resolution ** 2:
+    if not _inked(masked, resolution):
         return None
     ink = masked.point(lambda value: 255 if value < INK_LEVEL else 0)
+    scale = 2 if halve and _tallest_band(ink, resolution) >= _large_text(boxes, resolution) else 1
+    if scale == 1 and unless_halved:
+        _paint(masked, unless_halved)
+        if not _inked(masked, resolution):
+            return None
+        ink = masked.point(lambda value: 255 if value < INK_LEVEL else 0)
     bbox = ink.getbbox()
     assert bbox is not None  # there is ink: it was just counted
     margin = int(CROP_MARGIN_AT_300_DPI * resolution)
     left, top = max(0, bbox[0] - margin), max(0, bbox[1] - margin)
     crop = masked.crop((left, top, min(masked.width, bbox[2] + margin),
                         min(masked.height, bbox[3] + margin)))
-    scale = 2 if halve and _tallest_band(ink, resolution) >= _large_text(boxes, resolution) else 1
     (crop.reduce(2) if scale == 2 else crop).save(target, format="PPM")
     leftover_dpi = dpi // scale if dpi else None
     return Leftover(target, scale, leftover_dpi, (left, top))
+
+
+def _paint(masked: Image.Image, boxes: list[Box]) -> None:
+    draw = ImageDraw.Draw(masked)
+    for left, top, right, bottom in boxes:
+        height = bottom - top
+        side, pad = int(SIDE_PADDING * height), int(LINE_PADDING * height)
+        draw.rectangle((left - side, top - pad, right + side, bottom + pad), fill=255)
+
+
+def _inked(masked: Image.Image, resolution: float) -> bool:
+    return sum(masked.histogram()[:INK_LEVEL]) >= MIN_INK_AT_300_DPI * resolution ** 2
 
 
 def _large_text(boxes: list[Box], resolution: float) -> float:
