@@ -76,8 +76,6 @@ def _in_scratch(worker: ProcessFile, path: Path, options: ExtractionOptions,
     return limits.hand_over(result, scratch)
 
 
-
-
 class _Pool:
     """A process pool (pebble's: a process that dies or is stopped fails only its own file
     and is replaced) whose processes run under their memory limit, whose files are stopped

@@ -59,11 +59,12 @@ def paint_out(image: Path, target: Path, layout: Layout, *, graphics: bool,
     """A copy of `image` (PGM) with the graphic ink and/or the given boxes painted white;
     `image` itself when there is nothing to paint (no copy written: most pages)."""
     mask = layout.rules if rules and layout.rules is not None else layout.graphics
-    if not boxes and not (graphics and mask.any()):
+    painted = graphics and bool(mask.any())
+    if not boxes and not painted:
         return image
     with Image.open(image) as opened:
         page = np.array(opened.convert("L"))
-    if graphics and mask.any():
+    if painted:
         grown = ndimage.maximum_filter(mask.view(np.uint8), size=3).astype(bool)
         full = grown.repeat(layout.scale, axis=0).repeat(layout.scale, axis=1)
         height, width = min(full.shape[0], page.shape[0]), min(full.shape[1], page.shape[1])

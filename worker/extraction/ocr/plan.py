@@ -93,8 +93,8 @@ def ocr_image_file(image: Path, options: ExtractionOptions, *, dpi: int | None,
     with tempfile.TemporaryDirectory(prefix="cis-ocr-") as folder:
         scratch = Path(folder)
         source = paint_out(image, scratch / "page.pgm", layout, graphics=PAINT_GRAPHICS, boxes=[])
-        if (kind != "horizontal" and vertical and layout.undecided
-                and layout.vertical_share < ROWS_FIRST_BELOW):
+        if (kind == "mixed" and vertical and layout.undecided
+                and layout.vertical_share < ROWS_FIRST_BELOW):  # (a vertical page has more)
             require_languages(vertical, osd=False)
             best = _rows_first(image, source, scratch, read, vertical, options, dpi,
                                deadline, layout)
@@ -198,11 +198,7 @@ def _rows_first(image: Path, source: Path, scratch: Path, read: Read, vertical: 
     across = _horizontal(source, scratch, read, options, dpi, deadline, layout)
     if not _weak(across.reading):
         return across
-    if layout.kind == "vertical":
-        planned = Best(read(source, vertical, VERTICAL_PSM), source, vertical=True)
-    else:
-        planned = read_mixed(image, scratch, layout, read, vertical, options)
-    return _better(planned, across)
+    return _better(read_mixed(image, scratch, layout, read, vertical, options), across)
 
 
 def _better(planned: Best, across: Best) -> Best:
